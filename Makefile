@@ -1,0 +1,53 @@
+# Forge CRM. Quick start: `make run`, then `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings
+
+.PHONY: run test lint bench install messages assets clean serve worker
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+# The embedded first run: SQLite under var/, the filesystem Celery broker, demo data loaded once.
+run: export DEBUG ?= 1
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py seed_demo --once
+	$(PY) manage.py show_logins --url http://$(HOST):$(PORT)/
+	@trap 'kill 0' INT TERM EXIT; \
+	$(VENV)/bin/celery -A config worker --beat --loglevel=WARNING --pool=threads --concurrency=2 \
+	  --schedule var/celerybeat-schedule & \
+	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers 1 --log-level warning
+
+test: $(VENV)/.installed
+	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-auto} --dist loadgroup -q $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy forgecrm/platform forgecrm/customers/operations forgecrm/catalog/operations.py forgecrm/activities/operations.py
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check_catalogs
+
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l ko -l en --ignore=.venv --ignore=var --ignore=bench --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+bench: $(VENV)/.installed
+	$(PY) -m bench $(BENCH_ARGS)
+
+assets:
+	cd assets && npm ci --no-audit --no-fund && ./vendor.sh
+
+clean:
+	rm -rf var/forgecrm.sqlite3* var/broker var/media var/static

@@ -1,0 +1,47 @@
+"""Action rules (django-rules predicates) shared by every app."""
+
+import rules
+
+from ..models.identity import Role
+from .principal import principal_for
+
+
+@rules.predicate
+def is_internal(user) -> bool:
+    return principal_for(user).is_internal
+
+
+@rules.predicate
+def is_admin(user) -> bool:
+    return principal_for(user).role == Role.ADMIN or bool(getattr(user, "is_superuser", False))
+
+
+@rules.predicate
+def is_partner_user(user) -> bool:
+    return principal_for(user).is_partner
+
+
+@rules.predicate
+def is_partner_admin(user) -> bool:
+    return principal_for(user).role == Role.PARTNER_ADMIN
+
+
+@rules.predicate
+def is_customer_user(user) -> bool:
+    return principal_for(user).is_customer
+
+
+@rules.predicate
+def is_sales_manager(user) -> bool:
+    return principal_for(user).role in {Role.SALES_MANAGER, Role.ADMIN}
+
+
+@rules.predicate
+def owns(user, obj) -> bool:
+    return obj is not None and getattr(obj, "owner_id", None) == user.pk
+
+
+@rules.predicate
+def owner_in_subtree(user, obj) -> bool:
+    principal = principal_for(user)
+    return obj is not None and (principal.sees_everything or getattr(obj, "owner_id", None) in principal.visible_user_ids)

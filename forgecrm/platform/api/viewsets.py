@@ -1,0 +1,110 @@
+"""Base viewsets: querysets from the access layer, ETag on reads, If-Match on writes."""
+
+from django.db import models
+from rest_framework import mixins, viewsets
+from rest_framework.response import Response
+
+from ..access import get_for_or_404, scope_for
+from .errors import PreconditionFailed, PreconditionRequired
+
+
+def etag_for(instance: models.Model) -> str:
+    return f'"{type(instance).__name__.lower()}-{instance.pk}-v{getattr(instance, "version", 0)}"'
+
+
+def expected_version(request, instance: models.Model) -> int:
+    """The version the client read, from If-Match (or `version` in the body); 428 if neither is sent."""
+    header = request.headers.get("If-Match", "").strip()
+    if header:
+        if header == "*":
+            return instance.version
+        if header.removeprefix("W/") != etag_for(instance):
+            raise PreconditionFailed()
+        return instance.version
+    body_version = request.data.get("version") if hasattr(request.data, "get") else None
+    if body_version is None:
+        raise PreconditionRequired()
+    try:
+        return int(body_version)
+    except (TypeError, ValueError) as error:
+        raise PreconditionRequired() from error
+
+
+class ScopedViewSetMixin:
+    """Every row comes from `scope_for(actor, model)`; rows outside the scope answer 404."""
+
+    scoped_model: type[models.Model]
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        queryset = scope_for(self.request.user, self.scoped_model)
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        if self.prefetch_related:
+            queryset = queryset.prefetch_related(*self.prefetch_related)
+        return queryset
+
+    def get_object(self):
+        lookup = {"pk": self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+        instance = get_for_or_404(self.request.user, self.scoped_model, queryset=self.get_queryset(), **lookup)
+        self.check_object_permissions(self.request, instance)
+        return instance
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = etag_for(instance)
+        return response
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class ScopedModelViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Writes go through operations: subclasses implement `perform_create_operation` and
+    `perform_update_operation`, which receive the validated data and return the saved instance."""
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = self.perform_create_operation(serializer.validated_data)
+        response = Response(self.get_serializer(instance).data, status=201)
+        response["ETag"] = etag_for(instance)
+        return response
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        version = expected_version(request, instance)
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = {key: value for key, value in serializer.validated_data.items() if key != "version"}
+        instance = self.perform_update_operation(instance, data, version)
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = etag_for(instance)
+        return response
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        expected_version(request, instance)
+        self.perform_destroy_operation(instance)
+        return Response(status=204)
+
+    def perform_create_operation(self, data):  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def perform_update_operation(self, instance, data, version):  # pragma: no cover
+        raise NotImplementedError
+
+    def perform_destroy_operation(self, instance):  # pragma: no cover
+        raise NotImplementedError

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlatformConfig(AppConfig):
+    name = "forgecrm.platform"
+    label = "platform"
+    verbose_name = _("Platform")
+
+    def ready(self) -> None:
+        from . import policies  # noqa: F401  registers the identity scopes

@@ -1,0 +1,32 @@
+"""The transactional outbox: events are written with the change and dispatched after commit."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+
+from .models import OutboxEvent
+
+Handler = Callable[[OutboxEvent], None]
+_handlers: dict[str, list[Handler]] = {}
+
+
+def subscribe(event_type: str, handler: Handler) -> None:
+    _handlers.setdefault(event_type, []).append(handler)
+
+
+def emit(event_type: str, payload: dict[str, Any]) -> OutboxEvent:
+    """Record an event inside the caller's transaction; a worker delivers it once the change is committed."""
+    event = OutboxEvent.objects.create(event_type=event_type, payload=payload)
+    transaction.on_commit(lambda: _schedule(event.pk))
+    return event
+
+
+def _schedule(event_id: int) -> None:
+    from .tasks import dispatch_outbox_event_task
+
+    dispatch_outbox_event_task.delay(event_id)
+
+
+def handlers_for(event_type: str) -> list[Handler]:
+    return list(_handlers.get(event_type, []))

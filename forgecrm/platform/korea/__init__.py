@@ -1,0 +1,1 @@
+"""Korean identifiers, phone numbers, money and holidays, backed by python-stdnum, phonenumbers, babel, holidays."""

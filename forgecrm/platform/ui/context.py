@@ -1,0 +1,38 @@
+"""Navigation: each app registers its menu entries in platform; the base template renders them."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from ..access import principal_for
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str
+    url_name: str
+    icon: str
+    order: int = 100
+    internal_only: bool = True
+
+
+_menu: list[MenuEntry] = []
+
+
+def register_menu_entry(entry: MenuEntry) -> None:
+    if entry not in _menu:
+        _menu.append(entry)
+        _menu.sort(key=lambda item: item.order)
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {"menu": []}
+    principal = principal_for(user)
+    entries = [
+        {"label": entry.label, "url": reverse(entry.url_name), "icon": entry.icon, "active": request.path.startswith(reverse(entry.url_name))}
+        for entry in _menu
+        if principal.is_internal or not entry.internal_only
+    ]
+    return {"menu": entries}

@@ -1,0 +1,19 @@
+// CSRF token on every HTMX request (the token is in a meta tag; cookies stay HttpOnly).
+document.addEventListener("htmx:configRequest", (event) => {
+  const token = document.querySelector('meta[name="csrf-token"]');
+  if (token) event.detail.headers["X-CSRFToken"] = token.content;
+});
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("select[data-tom-select]").forEach((el) => {
+    const url = el.dataset.autocompleteUrl;
+    const options = { maxOptions: 50, allowEmptyOption: true };
+    if (url) {
+      options.valueField = "id"; options.labelField = "text"; options.searchField = ["text"];
+      options.load = (query, callback) => {
+        fetch(`${url}?q=${encodeURIComponent(query)}`, { credentials: "same-origin" })
+          .then((r) => r.json()).then((data) => callback(data.results)).catch(() => callback());
+      };
+    }
+    new TomSelect(el, options);
+  });
+});

@@ -36,8 +36,8 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy forgecrm/platform forgecrm/customers/operations forgecrm/catalog/operations.py forgecrm/activities/operations.py
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check_catalogs
+	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py check_catalogs
 
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l ko -l en --ignore=.venv --ignore=var --ignore=bench --no-obsolete

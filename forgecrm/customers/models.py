@@ -51,7 +51,12 @@ class Account(BusinessModel):
     kind = models.CharField(_("kind"), max_length=16, choices=AccountKind.choices, default=AccountKind.PROSPECT)
     form = models.CharField(_("form"), max_length=16, choices=AccountForm.choices, default=AccountForm.COMPANY)
     parent = models.ForeignKey(
-        "self", models.SET_NULL, null=True, blank=True, related_name="subsidiaries", verbose_name=_("parent account")
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="subsidiaries",
+        verbose_name=_("parent account"),
     )
     industry = models.CharField(_("industry"), max_length=64, blank=True)
     size = models.CharField(_("size"), max_length=16, choices=AccountSize.choices, blank=True)
@@ -76,7 +81,12 @@ class Account(BusinessModel):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="owned_accounts", verbose_name=_("owner")
     )
     territory = models.ForeignKey(
-        "platform.Territory", models.SET_NULL, null=True, blank=True, related_name="accounts", verbose_name=_("territory")
+        "platform.Territory",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name=_("territory"),
     )
     tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, blank=True)
     # The partner that serves this account (its dealer or distributor), which partner users see it through.
@@ -118,7 +128,9 @@ class Account(BusinessModel):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["source", "external_id"], condition=~models.Q(external_id=""), name="account_source_external_id"
+                fields=["source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="account_source_external_id",
             )
         ]
 
@@ -184,7 +196,9 @@ class Contact(BusinessModel):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["source", "external_id"], condition=~models.Q(external_id=""), name="contact_source_external_id"
+                fields=["source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="contact_source_external_id",
             )
         ]
 

@@ -18,10 +18,21 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Profile"), {"fields": ("full_name", "phone", "language")}),
-        (_("Role and visibility"), {"fields": ("role", "manager", "hierarchy_path", "organization", "territories", "is_active")}),
+        (
+            _("Role and visibility"),
+            {"fields": ("role", "manager", "hierarchy_path", "organization", "territories", "is_active")},
+        ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "role", "organization", "password1", "password2")}),)
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "role", "organization", "password1", "password2"),
+            },
+        ),
+    )
 
     def save_model(self, request, obj, form, change):
         # The role hierarchy path is maintained by the operation, for the user and everyone below them.

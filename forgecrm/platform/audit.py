@@ -16,7 +16,11 @@ def log_personal_data_access(
     content_type = ContentType.objects.get_for_model(model)
     rows = [
         PersonalDataAccess(
-            user_id=actor.pk, content_type=content_type, object_id=object_id, action=action, ip_address=ip_address
+            user_id=actor.pk,
+            content_type=content_type,
+            object_id=object_id,
+            action=action,
+            ip_address=ip_address,
         )
         for object_id in object_ids
     ]

@@ -26,4 +26,3 @@ def catalog_problems(locale_dir: Path, languages: list[str]) -> list[str]:
         if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime - 1:
             problems.append(f"{mo_path} is missing or older than its .po (run make messages)")
     return problems
-

@@ -20,7 +20,13 @@ ENTITY_LABELS = {"account": _("Account"), "contact": _("Contact"), "product": _(
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     tiles = [
-        {"key": tile.key, "label": tile.label, "count": tile.count(request.user), "url": reverse(tile.url_name), "icon": tile.icon}
+        {
+            "key": tile.key,
+            "label": tile.label,
+            "count": tile.count(request.user),
+            "url": reverse(tile.url_name),
+            "icon": tile.icon,
+        }
         for tile in dashboard_tiles()
     ]
     today = timezone.localdate()
@@ -30,7 +36,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for day, name in korean_holidays(year).items()
         if today <= day <= today + dt.timedelta(days=60)
     )
-    return render(request, "platform/dashboard.html", {"tiles": tiles, "holidays": upcoming[:6], "title": _("Dashboard")})
+    return render(
+        request,
+        "platform/dashboard.html",
+        {"tiles": tiles, "holidays": upcoming[:6], "title": _("Dashboard")},
+    )
 
 
 def _hits(request: HttpRequest, limit: int) -> tuple[str, list[dict]]:
@@ -38,7 +48,10 @@ def _hits(request: HttpRequest, limit: int) -> tuple[str, list[dict]]:
     if not q:
         return "", []
     labels = {entity: source.model._meta.verbose_name for entity, source in search_sources().items()}
-    return q, [{**hit.__dict__, "entity_label": labels.get(hit.entity, hit.entity)} for hit in search(request.user, q, limit=limit)]
+    return q, [
+        {**hit.__dict__, "entity_label": labels.get(hit.entity, hit.entity)}
+        for hit in search(request.user, q, limit=limit)
+    ]
 
 
 @login_required

@@ -44,4 +44,6 @@ def owns(user, obj) -> bool:
 @rules.predicate
 def owner_in_subtree(user, obj) -> bool:
     principal = principal_for(user)
-    return obj is not None and (principal.sees_everything or getattr(obj, "owner_id", None) in principal.visible_user_ids)
+    return obj is not None and (
+        principal.sees_everything or getattr(obj, "owner_id", None) in principal.visible_user_ids
+    )

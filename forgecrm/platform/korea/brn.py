@@ -38,7 +38,9 @@ def validate_brn(value: str) -> str:
     try:
         stdnum_brn.validate(number)
     except StdnumError as error:
-        raise ValidationError(_("This is not a valid business registration number format."), code="brn_format") from error
+        raise ValidationError(
+            _("This is not a valid business registration number format."), code="brn_format"
+        ) from error
     if check_digit(number[:9]) != int(number[9]):
         raise ValidationError(
             _("The check digit of this business registration number is wrong."), code="brn_check_digit"

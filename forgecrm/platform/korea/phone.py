@@ -27,7 +27,11 @@ def display_phone(e164: str) -> str:
         parsed = phonenumbers.parse(e164, "KR")
     except phonenumbers.NumberParseException:
         return e164
-    style = phonenumbers.PhoneNumberFormat.NATIONAL if parsed.country_code == 82 else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if parsed.country_code == 82
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
     return phonenumbers.format_number(parsed, style)
 
 

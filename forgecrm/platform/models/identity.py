@@ -70,7 +70,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     territories = models.ManyToManyField("Territory", blank=True, related_name="members", verbose_name=_("territories"))
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    language = models.CharField(_("language"), max_length=8, default="ko", choices=[("ko", "한국어"), ("en", "English")])
+    language = models.CharField(
+        _("language"), max_length=8, default="ko", choices=[("ko", "한국어"), ("en", "English")]
+    )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
@@ -118,7 +120,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
-    lead = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="led_teams", verbose_name=_("lead"))
+    lead = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="led_teams", verbose_name=_("lead")
+    )
     members = models.ManyToManyField(User, blank=True, related_name="teams", verbose_name=_("members"))
     # When set, members see each other's records (Salesforce's "team sharing").
     shares_records = models.BooleanField(_("members share records"), default=True)

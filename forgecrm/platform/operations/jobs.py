@@ -16,7 +16,5 @@ def step_job(*, job: Job, done: int) -> None:
 
 def finish_job(*, job: Job, result: dict | None = None, error: str = "") -> None:
     status = Job.Status.FAILED if error else Job.Status.DONE
-    Job.objects.filter(pk=job.pk).update(
-        status=status, result=result or {}, error=error, finished_at=timezone.now()
-    )
+    Job.objects.filter(pk=job.pk).update(status=status, result=result or {}, error=error, finished_at=timezone.now())
     job.status, job.result, job.error = status, result or {}, error

@@ -1,4 +1,3 @@
-
 from ..models import Territory
 
 
@@ -12,7 +11,6 @@ def _matches(territory: Territory, sido: str, sigungu: str, industry: str, emplo
     if territory.min_employees is not None and (employees is None or employees < territory.min_employees):
         return False
     return not (territory.max_employees is not None and (employees is None or employees > territory.max_employees))
-
 
 
 def match_territory(

@@ -4,9 +4,9 @@ Apps register a source per entity: the model and how to turn a row into searchab
 Results are always filtered by the access layer in the same SQL query.
 """
 
-from .index import index_objects, remove_objects, normalize_query, reindex_entity
-from .registry import SearchSource, register_search_source, search_sources
+from .index import index_objects, normalize_query, reindex_entity, remove_objects
 from .query import SearchHit, search, search_queryset
+from .registry import SearchSource, register_search_source, search_sources
 
 __all__ = [
     "SearchHit",

@@ -7,7 +7,19 @@ from ..models import SearchDocument
 from .registry import search_sources
 
 # Corporate forms are noise in a search for a company name: "(주)대한공조" must match "대한공조".
-CORPORATE_FORMS = ("주식회사", "(주)", "㈜", "유한회사", "(유)", "합자회사", "(합)", "co.,ltd.", "co., ltd.", "inc.", "ltd.")
+CORPORATE_FORMS = (
+    "주식회사",
+    "(주)",
+    "㈜",
+    "유한회사",
+    "(유)",
+    "합자회사",
+    "(합)",
+    "co.,ltd.",
+    "co., ltd.",
+    "inc.",
+    "ltd.",
+)
 
 
 def normalize_text(value: str) -> str:
@@ -43,7 +55,9 @@ def _document_body(parts: Iterable[str]) -> str:
 def index_objects(entity: str, objects: Iterable) -> int:
     """Write (or rewrite) the search documents of these rows. Operations call this after their writes."""
     source = search_sources()[entity]
-    rows = [SearchDocument(entity=entity, object_id=obj.pk, body=_document_body(source.document(obj))) for obj in objects]
+    rows = [
+        SearchDocument(entity=entity, object_id=obj.pk, body=_document_body(source.document(obj))) for obj in objects
+    ]
     if not rows:
         return 0
     with transaction.atomic():

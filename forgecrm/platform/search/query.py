@@ -50,7 +50,5 @@ def search(actor, text: str, entities: list[str] | None = None, limit: int = 10)
         if entities and entity not in entities:
             continue
         rows = search_queryset(actor, entity, text).select_related(*source.select_related).order_by("pk")[:limit]
-        hits.extend(
-            SearchHit(entity, row.pk, source.title(row), source.subtitle(row), source.url(row)) for row in rows
-        )
+        hits.extend(SearchHit(entity, row.pk, source.title(row), source.subtitle(row), source.url(row)) for row in rows)
     return hits

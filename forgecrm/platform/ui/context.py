@@ -31,7 +31,12 @@ def navigation(request) -> dict:
         return {"menu": []}
     principal = principal_for(user)
     entries = [
-        {"label": entry.label, "url": reverse(entry.url_name), "icon": entry.icon, "active": request.path.startswith(reverse(entry.url_name))}
+        {
+            "label": entry.label,
+            "url": reverse(entry.url_name),
+            "icon": entry.icon,
+            "active": request.path.startswith(reverse(entry.url_name)),
+        }
         for entry in _menu
         if principal.is_internal or not entry.internal_only
     ]

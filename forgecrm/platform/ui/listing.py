@@ -60,7 +60,11 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
     def render_to_response(self, context, template_name=None, **response_kwargs):
         response_kwargs.setdefault("content_type", self.content_type)
         return self.response_class(
-            request=self.request, template=[template_name or self.template_name], context=context, using=self.template_engine, **response_kwargs
+            request=self.request,
+            template=[template_name or self.template_name],
+            context=context,
+            using=self.template_engine,
+            **response_kwargs,
         )
 
     def get_context_data(self, **kwargs):

@@ -40,7 +40,9 @@ def resolve_sort(requested: str, allowed: dict[str, str], default: str) -> str:
     return key if name in allowed else default
 
 
-def keyset_page(queryset: QuerySet, *, sort: str, allowed: dict[str, str], cursor: str = "", size: int = 50) -> KeysetPage:
+def keyset_page(
+    queryset: QuerySet, *, sort: str, allowed: dict[str, str], cursor: str = "", size: int = 50
+) -> KeysetPage:
     """One page of `queryset` sorted by `sort` (a key of `allowed`, "-" for descending), after `cursor`.
 
     `allowed` maps sort keys to non-null model fields; the primary key breaks ties so pages never overlap.

@@ -16,4 +16,3 @@ class Command(BaseCommand):
         if problems:
             raise CommandError("\n".join(problems))
         self.stdout.write("catalogs complete")
-

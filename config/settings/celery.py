@@ -24,3 +24,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Seoul"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_BEAT_SCHEDULE = {
+    # Safety net for events whose after-commit dispatch did not reach a worker.
+    "dispatch-pending-outbox": {"task": "forgecrm.platform.tasks.dispatch_pending_outbox_task", "schedule": 60.0},
+}

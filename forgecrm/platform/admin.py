@@ -1,13 +1,41 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import Job, OutboxEvent, PersonalDataAccess, Team, Territory, User
 from .operations import set_manager
 
 
+def _check_manager(user: User | None, manager: User | None) -> None:
+    if manager is None or user is None or user.pk is None:
+        return
+    if manager.pk == user.pk or f"/{user.pk}/" in f"{manager.hierarchy_path}{manager.pk}/":
+        raise forms.ValidationError(_("A user cannot report to themselves or to someone below them."))
+
+
+class UserCreationAdminForm(BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "full_name", "role", "organization")
+
+
+class UserChangeAdminForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+    def clean_manager(self):
+        manager = self.cleaned_data.get("manager")
+        _check_manager(self.instance, manager)
+        return manager
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserChangeAdminForm
+    add_form = UserCreationAdminForm
     ordering = ["full_name"]
     list_display = ["email", "full_name", "role", "manager", "organization", "is_active", "last_login"]
     list_filter = ["role", "is_active"]

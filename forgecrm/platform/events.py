@@ -18,7 +18,9 @@ def subscribe(event_type: str, handler: Handler) -> None:
 def emit(event_type: str, payload: dict[str, Any]) -> OutboxEvent:
     """Record an event inside the caller's transaction; a worker delivers it once the change is committed."""
     event = OutboxEvent.objects.create(event_type=event_type, payload=payload)
-    transaction.on_commit(lambda: _schedule(event.pk))
+    # robust: the change is committed already; a broker that is down must not turn it into an error page.
+    # The beat task `dispatch_pending_outbox_task` picks up what was not scheduled.
+    transaction.on_commit(lambda: _schedule(event.pk), robust=True)
     return event
 
 

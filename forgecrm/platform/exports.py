@@ -13,6 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "｜", "＝", "＋", "－", "＠")
@@ -34,10 +36,18 @@ def _cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="minutes")
+        # Shown in the user's time zone (Asia/Seoul), as the pages show it; spreadsheets have no time zones.
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return local.replace(tzinfo=None).isoformat(sep=" ", timespec="minutes")
     if isinstance(value, (int, float, Decimal, dt.date)):
         return value
     return neutralize(str(value))
+
+
+def _sheet_title(name: str) -> str:
+    """Excel refuses sheet names longer than 31 characters or containing []:*?/\\."""
+    title = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'")[:31]
+    return title or "export"
 
 
 class _Echo:
@@ -55,14 +65,14 @@ def csv_response(rows: Iterable[Any], columns: list[Column], filename: str) -> S
             yield writer.writerow([_cell(column.value(row)) for column in columns])
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv")
     return response
 
 
 def xlsx_response(rows: Iterable[Any], columns: list[Column], filename: str) -> HttpResponse:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(filename[:31])
-    sheet.append([str(column.header) for column in columns])
+    sheet = workbook.create_sheet(_sheet_title(filename))
+    sheet.append([neutralize(str(column.header)) for column in columns])
     for row in rows:
         values = [_cell(column.value(row)) for column in columns]
         sheet.append(values)
@@ -71,7 +81,7 @@ def xlsx_response(rows: Iterable[Any], columns: list[Column], filename: str) -> 
     response = HttpResponse(
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.xlsx")
     return response
 
 

@@ -26,6 +26,8 @@ def save_versioned(instance: M, *, actor: Any, expected_version: int | None, cha
             setattr(current, name, value)
         current.version = current.version + 1
         current.updated_by = actor if getattr(actor, "pk", None) else None
+        # django-simple-history credits the change to the actor also outside a request (tasks, API).
+        current._history_user = current.updated_by
         current.full_clean()
         current.save()
     return current

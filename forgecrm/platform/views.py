@@ -14,8 +14,6 @@ from .search import search
 from .search.registry import search_sources
 from .ui.dashboard import dashboard_tiles
 
-ENTITY_LABELS = {"account": _("Account"), "contact": _("Contact"), "product": _("Product")}
-
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:

@@ -1,5 +1,8 @@
 """Base viewsets: querysets from the access layer, ETag on reads, If-Match on writes."""
 
+import hashlib
+import json
+
 from django.db import models
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
@@ -10,6 +13,14 @@ from .errors import PreconditionFailed, PreconditionRequired
 
 def etag_for(instance: models.Model) -> str:
     return f'"{type(instance).__name__.lower()}-{instance.pk}-v{getattr(instance, "version", 0)}"'
+
+
+def representation_etag(instance: models.Model, data) -> str:
+    """A versioned record's ETag names its version; a record without one (users, teams) hashes what was sent."""
+    if hasattr(instance, "version"):
+        return etag_for(instance)
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:20]
+    return f'"{type(instance).__name__.lower()}-{instance.pk}-{digest}"'
 
 
 def expected_version(request, instance: models.Model) -> int:
@@ -46,15 +57,20 @@ class ScopedViewSetMixin:
         return queryset
 
     def get_object(self):
-        lookup = {"pk": self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+        lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
         instance = get_for_or_404(self.request.user, self.scoped_model, queryset=self.get_queryset(), **lookup)
         self.check_object_permissions(self.request, instance)
         return instance
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
-        response = Response(self.get_serializer(instance).data)
-        response["ETag"] = etag_for(instance)
+        data = self.get_serializer(instance).data
+        etag = representation_etag(instance, data)
+        if etag in {tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")}:
+            response = Response(status=304)
+        else:
+            response = Response(data)
+        response["ETag"] = etag
         return response
 
 

@@ -6,6 +6,7 @@ digit, so the National Tax Service weights 1,3,7,1,3,7,1,3,5 are applied here.
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from stdnum.exceptions import InvalidComponent
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.kr import brn as stdnum_brn
 
@@ -37,9 +38,18 @@ def validate_brn(value: str) -> str:
         raise ValidationError(_("A business registration number has 10 digits (e.g. 123-45-67890)."), code="brn_format")
     try:
         stdnum_brn.validate(number)
+    except InvalidComponent as error:
+        raise ValidationError(
+            _(
+                "This business registration number has an impossible part: the tax office code (first 3 digits) "
+                "starts at 101, the business type code (digits 4-5) is not 00 and the serial (digits 6-9) "
+                "is not 0000."
+            ),
+            code="brn_format",
+        ) from error
     except StdnumError as error:
         raise ValidationError(
-            _("This is not a valid business registration number format."), code="brn_format"
+            _("A business registration number has 10 digits (e.g. 123-45-67890)."), code="brn_format"
         ) from error
     if check_digit(number[:9]) != int(number[9]):
         raise ValidationError(

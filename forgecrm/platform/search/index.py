@@ -45,10 +45,12 @@ def _document_body(parts: Iterable[str]) -> str:
     for part in parts:
         if not part:
             continue
-        pieces.append(normalize_text(str(part)))
-        digits = "".join(ch for ch in str(part) if ch.isdigit())
+        text = str(part)
+        pieces.append(normalize_text(text))
+        digits = "".join(ch for ch in text if ch.isdigit())
         if len(digits) >= 7:
-            pieces.append(digits)
+            # A stored E.164 phone (+821012345678) is found by the national digits people type (010...).
+            pieces.append("0" + digits[2:] if text.lstrip().startswith("+82") else digits)
     return " | ".join(pieces)
 
 

@@ -29,8 +29,9 @@ def _matching_ids(entity: str, text: str) -> RawSQL | QuerySet:
             "WHERE platform_search_fts MATCH %s AND d.entity = %s",
             (phrase, entity),
         )
-    # PostgreSQL: icontains is served by the pg_trgm GIN index on body; short SQLite queries scan.
-    return SearchDocument.objects.filter(entity=entity, body__icontains=text).values("object_id")
+    # PostgreSQL: `body LIKE '%text%'` is served by the pg_trgm GIN index (body and text are both lower-cased
+    # already; icontains would wrap the column in UPPER() and miss the index). Short SQLite queries scan.
+    return SearchDocument.objects.filter(entity=entity, body__contains=text).values("object_id")
 
 
 def search_queryset(actor, entity: str, text: str) -> QuerySet:

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.views.generic import TemplateView
 
 from ..exports import Column, export_response
-from .lists import keyset_page, resolve_sort
+from .lists import keyset_page, resolve_sort, sort_field
 
 
 class ScopedListView(LoginRequiredMixin, TemplateView):
@@ -25,6 +25,7 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
     create_url_name = ""
     headers: list[tuple[str, str]] = []  # (sort key or "", label)
     page_size = 50
+    export_limit = 100_000
 
     def query(self, actor, filters: dict[str, Any]) -> QuerySet:  # pragma: no cover - subclasses define it
         raise NotImplementedError
@@ -46,8 +47,8 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
         sort = resolve_sort(request.GET.get("sort", ""), self.sorts, self.default_sort)
         export = request.GET.get("export")
         if export in {"csv", "xlsx"} and self.export_columns:
-            field = self.sorts[sort.lstrip("-")]
-            rows = list(queryset.order_by(f"-{field}" if sort.startswith("-") else field, "pk")[:100_000])
+            field = sort_field(sort, self.sorts)
+            rows = list(queryset.order_by(f"-{field}" if sort.startswith("-") else field, "pk")[: self.export_limit])
             self.after_export(rows)
             return export_response(export, rows, self.export_columns, self.export_name)
         page = keyset_page(
@@ -72,13 +73,15 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
         params = self.request.GET.copy()
         params.pop("cursor", None)
         params.pop("export", None)
+        without_sort = params.copy()
+        without_sort.pop("sort", None)
         context.update(
             title=self.title,
             row_template=self.row_template,
             headers=self.headers,
             create_url_name=self.create_url_name,
             base_query=params.urlencode(),
-            query_without_sort="&".join(f"{k}={v}" for k, v in params.items() if k != "sort"),
+            query_without_sort=without_sort.urlencode(),
             can_export=bool(self.export_columns),
         )
         return context

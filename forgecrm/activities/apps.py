@@ -6,3 +6,6 @@ class ActivitiesConfig(AppConfig):
     name = "forgecrm.activities"
     label = "activities"
     verbose_name = _("Activities")
+
+    def ready(self) -> None:
+        from . import navigation, policies, timeline  # noqa: F401  registers scopes, rules, timeline, menu, tiles

@@ -1,11 +1,19 @@
 """The /api/v1/ router: the one place that gathers every app's viewsets."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from forgecrm.activities.rest import ActivityViewSet
+from forgecrm.platform.api.tokens import ObtainTokenView, RevokeTokenView
 from forgecrm.platform.rest import TeamViewSet, UserViewSet
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
+router.register("activities", ActivityViewSet, basename="activity")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
+    *router.urls,
+]

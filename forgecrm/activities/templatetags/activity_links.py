@@ -1,0 +1,38 @@
+"""Links from activity pages to the records they regard (customers owns those pages)."""
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+register = template.Library()
+
+
+def _url(name: str, fallback: str, pk) -> str:
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return fallback.format(pk=pk)
+
+
+@register.filter
+def account_url(account) -> str:
+    return _url("customers:account-detail", "/accounts/{pk}/", getattr(account, "pk", account)) if account else ""
+
+
+@register.filter
+def contact_url(contact) -> str:
+    return _url("customers:contact-detail", "/contacts/{pk}/", getattr(contact, "pk", contact)) if contact else ""
+
+
+@register.filter
+def is_overdue(activity, now=None) -> bool:
+    """Mirrors queries.overdue_q for one loaded row (no query)."""
+    if activity.status != "planned":
+        return False
+    now = now or timezone.now()
+    moment = activity.due_at or activity.starts_at
+    if moment is None:
+        return False
+    if activity.all_day:
+        return timezone.localdate(moment) < timezone.localdate(now)
+    return moment < now

@@ -1,0 +1,1 @@
+"""HTML entry points of the activities app (split by page family)."""

@@ -21,3 +21,6 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "test-media"
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405
 AXES_ENABLED = True
+# Each test process counts throttles in its own memory, even when REDIS_URL points the broker at Redis.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "forgecrm-tests"}}
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  whitenoise warns about a missing directory

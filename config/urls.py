@@ -2,7 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from forgecrm.platform.security import csp_update
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,7 +12,13 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include("forgecrm.integrations.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its start-up script as a file (no inline script); Swagger UI brings one inline
+    # <style> block, so this page alone allows inline style elements.
+    path(
+        "api/docs/",
+        csp_update(style_src_elem=["'unsafe-inline'"])(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("", include("forgecrm.customers.urls")),
     path("catalog/", include("forgecrm.catalog.urls")),
     path("activities/", include("forgecrm.activities.urls")),

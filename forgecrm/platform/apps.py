@@ -9,3 +9,4 @@ class PlatformConfig(AppConfig):
 
     def ready(self) -> None:
         from . import policies  # noqa: F401  registers the identity scopes
+        from .api import schema  # noqa: F401  registers the OpenAPI description of token authentication

@@ -1,5 +1,6 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,3 +15,24 @@ class VersionedForm(forms.ModelForm):
     """A model form that carries the version it was rendered from, so a stale save becomes a conflict."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form (same answer whether or not the address is known), with the mail sent by a worker so
+    that the response time does not tell a known address from an unknown one either."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        from .tasks import send_email_task
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else None
+        send_email_task.delay(subject, body, [to_email], html)

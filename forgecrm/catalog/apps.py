@@ -6,3 +6,6 @@ class CatalogConfig(AppConfig):
     name = "forgecrm.catalog"
     label = "catalog"
     verbose_name = _("Catalog")
+
+    def ready(self) -> None:
+        from . import navigation, policies, search_sources  # noqa: F401  scopes, search sources, menu and tile

@@ -4,13 +4,21 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from forgecrm.activities.rest import ActivityViewSet
+from forgecrm.catalog.rest import PartnerProductNumberViewSet, PriceListViewSet, ProductLineViewSet, ProductViewSet
+from forgecrm.customers.rest import AccountViewSet, ContactViewSet
 from forgecrm.platform.api.tokens import ObtainTokenView, RevokeTokenView
 from forgecrm.platform.rest import TeamViewSet, UserViewSet
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
+router.register("accounts", AccountViewSet, basename="account")
+router.register("contacts", ContactViewSet, basename="contact")
 router.register("activities", ActivityViewSet, basename="activity")
+router.register("products", ProductViewSet, basename="product")
+router.register("product-lines", ProductLineViewSet, basename="product-line")
+router.register("price-lists", PriceListViewSet, basename="price-list")
+router.register("partner-product-numbers", PartnerProductNumberViewSet, basename="partner-product-number")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -1,0 +1,29 @@
+from .options import Option, OptionGroup, OptionRule, RuleKind
+from .price_lists import Assignment, PriceList, PriceListItem, PriceTier
+from .products import (
+    LifecycleStatus,
+    PartnerProductNumber,
+    Product,
+    ProductLine,
+    Unit,
+    sanitize_description,
+    validate_specs,
+)
+
+__all__ = [
+    "Assignment",
+    "LifecycleStatus",
+    "Option",
+    "OptionGroup",
+    "OptionRule",
+    "PartnerProductNumber",
+    "PriceList",
+    "PriceListItem",
+    "PriceTier",
+    "Product",
+    "ProductLine",
+    "RuleKind",
+    "Unit",
+    "sanitize_description",
+    "validate_specs",
+]

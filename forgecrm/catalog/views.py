@@ -1,1 +1,0 @@
-"""Filled in by this app's entry points."""

@@ -17,3 +17,9 @@ document.addEventListener("DOMContentLoaded", () => {
     new TomSelect(el, options);
   });
 });
+// Confirm before a destructive form submits: <form data-confirm="Delete this?">. (Inline onsubmit handlers
+// are blocked by the Content-Security-Policy, so the question lives in a data attribute.)
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+});

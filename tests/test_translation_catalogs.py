@@ -40,5 +40,7 @@ def test_every_marked_string_is_in_both_catalogs(tmp_path, settings):
             if entry.translated() and "fuzzy" not in entry.flags
         }
         fresh = polib.pofile(str(tmp_path / "locale" / language / "LC_MESSAGES" / "django.po"))
-        missing += [f"{language}: {entry.msgid[:70]!r}" for entry in fresh if (entry.msgctxt, entry.msgid) not in committed]
+        missing += [
+            f"{language}: {entry.msgid[:70]!r}" for entry in fresh if (entry.msgctxt, entry.msgid) not in committed
+        ]
     assert missing == [], "run `make messages` and translate:\n" + "\n".join(missing[:50])

@@ -75,6 +75,8 @@ TEMPLATES = [
                 "forgecrm.platform.ui.context.navigation",
                 "forgecrm.platform.security.csp_nonce",
             ],
+            # The platform's template filters (money, phone, brn) live under platform/ui/, not an app's templatetags/.
+            "libraries": {"forge": "forgecrm.platform.ui.templatetags.forge"},
         },
     }
 ]
@@ -170,6 +172,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ActivityStatusEnum": "forgecrm.activities.models.ActivityStatus",
         "LifecycleStatusEnum": "forgecrm.catalog.models.products.LifecycleStatus",
+        "PartnerTierEnum": "forgecrm.customers.models.Tier",
     },
 }
 

@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 from simple_history.models import HistoricalRecords
 
 from forgecrm.platform.korea.brn import validate_brn
 from forgecrm.platform.models import BusinessModel
+
+from .normalization import NAME_BLOCK_LENGTH, company_name_key, person_name_key
 
 
 class AccountKind(models.TextChoices):
@@ -48,6 +51,14 @@ class Account(BusinessModel):
     name = models.CharField(_("name"), max_length=200)
     # Name folded for duplicate matching: corporate forms ((주), 주식회사, Co., Ltd.) removed, spaces and case folded.
     name_key = models.CharField(max_length=200, db_index=True, editable=False, default="")
+    # Duplicate candidates share the first letters of the folded name: an indexed equality, never a scan of
+    # every name. Computed by the database, so bulk writers need not fill it.
+    name_block = models.GeneratedField(
+        expression=Substr("name_key", 1, NAME_BLOCK_LENGTH),
+        output_field=models.CharField(max_length=NAME_BLOCK_LENGTH),
+        db_persist=True,
+        db_index=True,
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=AccountKind.choices, default=AccountKind.PROSPECT)
     form = models.CharField(_("form"), max_length=16, choices=AccountForm.choices, default=AccountForm.COMPANY)
     parent = models.ForeignKey(
@@ -69,7 +80,7 @@ class Account(BusinessModel):
     )
     corporate_number = models.CharField(_("corporate registration number"), max_length=13, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
-    email = models.EmailField(_("email"), blank=True)
+    email = models.EmailField(_("email"), blank=True, db_index=True)
     website = models.URLField(_("website"), blank=True)
     # 도로명주소, with 시/도 and 시/군/구 kept apart for territory rules.
     road_address = models.CharField(_("road-name address"), max_length=200, blank=True)
@@ -115,7 +126,7 @@ class Account(BusinessModel):
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["name_block"])
 
     class Meta:
         verbose_name = _("account")
@@ -136,6 +147,14 @@ class Account(BusinessModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # Derived, so that every writer (operations, admin, imports) keeps the duplicate-matching key current.
+        self.name_key = company_name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
 
 class AccountAlias(models.Model):
@@ -204,6 +223,23 @@ class Contact(BusinessModel):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = person_name_key(self.full_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
+
+
+class ContactAlias(models.Model):
+    """A merged contact's old id, so old links still find the surviving contact."""
+
+    contact = models.ForeignKey(Contact, models.CASCADE, related_name="aliases")
+    merged_id = models.PositiveBigIntegerField(unique=True)
+    merged_name = models.CharField(max_length=120)
+    merged_at = models.DateTimeField(auto_now_add=True)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
 
 
 class ConsentPurpose(models.TextChoices):

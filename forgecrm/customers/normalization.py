@@ -3,7 +3,10 @@
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
+
 from forgecrm.platform.korea.brn import compact as brn_compact
+from forgecrm.platform.korea.phone import normalize_phone
 
 # Korean and English corporate forms that do not distinguish one company from another.
 CORPORATE_FORMS = re.compile(
@@ -11,6 +14,8 @@ CORPORATE_FORMS = re.compile(
     r"|\b(co\.?,?\s*ltd\.?|co\.|ltd\.?|inc\.?|corp\.?|corporation|company|limited|llc|gmbh)\b"
 )
 NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# Duplicate candidates share the first letters of the folded name (an indexed block; see Account.Meta).
+NAME_BLOCK_LENGTH = 2
 
 
 def company_name_key(name: str) -> str:
@@ -29,6 +34,40 @@ def email_key(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def name_block(name_key: str) -> str:
+    return (name_key or "")[:NAME_BLOCK_LENGTH]
+
+
+def phone_key(value: str) -> str:
+    """E.164 when the number is valid (what operations store), else "" (no match on garbage)."""
+    try:
+        return normalize_phone(value or "")
+    except ValidationError:
+        return ""
+
+
 def brn_key(value: str) -> str:
     digits = brn_compact(value or "")
     return digits if digits.isdigit() and len(digits) == 10 else ""
+
+
+# The 17 시/도 by their current official names: the spelling territory rules and forms use.
+SIDO_NAMES = (
+    "서울특별시",
+    "부산광역시",
+    "대구광역시",
+    "인천광역시",
+    "광주광역시",
+    "대전광역시",
+    "울산광역시",
+    "세종특별자치시",
+    "경기도",
+    "강원특별자치도",
+    "충청북도",
+    "충청남도",
+    "전북특별자치도",
+    "전라남도",
+    "경상북도",
+    "경상남도",
+    "제주특별자치도",
+)

@@ -1,6 +1,7 @@
 import factory
+from django.utils import timezone
 
-from forgecrm.customers.models import Account, AccountKind, Contact
+from forgecrm.customers.models import Account, AccountKind, Consent, ConsentPurpose, Contact
 from forgecrm.customers.normalization import company_name_key, person_name_key
 from forgecrm.platform.tests.factories import UserFactory
 
@@ -44,3 +45,14 @@ class ContactFactory(factory.django.DjangoModelFactory):
     name_key = factory.LazyAttribute(lambda c: person_name_key(c.full_name))
     email = factory.Sequence(lambda n: f"contact{n}@customer.kr")
     owner = factory.LazyAttribute(lambda c: c.account.owner)
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consent
+
+    contact = factory.SubFactory(ContactFactory)
+    purpose = ConsentPurpose.MARKETING_EMAIL
+    granted = True
+    recorded_at = factory.LazyFunction(timezone.now)
+    source = "web form"

@@ -1,0 +1,27 @@
+"""Every write on accounts, contacts and consents. Keyword-only, `actor` first; each checks its own policy."""
+
+from .accounts import create_account, deactivate_account, reactivate_account, update_account
+from .contacts import (
+    create_contact,
+    deactivate_contact,
+    reactivate_contact,
+    record_consent,
+    update_contact,
+)
+from .merge import MergePlan, merge_accounts, merge_contacts, plan_merge
+
+__all__ = [
+    "MergePlan",
+    "create_account",
+    "create_contact",
+    "deactivate_account",
+    "deactivate_contact",
+    "merge_accounts",
+    "merge_contacts",
+    "plan_merge",
+    "reactivate_account",
+    "reactivate_contact",
+    "record_consent",
+    "update_account",
+    "update_contact",
+]

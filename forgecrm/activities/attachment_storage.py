@@ -21,7 +21,8 @@ class PrivateFileSystemStorage(FileSystemStorage):
     @property
     def base_location(self):  # type: ignore[override]  # settings may change at run time (tests)
         default = Path(getattr(settings, "VAR_DIR", settings.MEDIA_ROOT)) / "private"
-        return self._value_or_setting(self._location, getattr(settings, "FORGE_PRIVATE_MEDIA_ROOT", default))
+        configured = getattr(self, "_location", None)  # set by FileSystemStorage.__init__
+        return self._value_or_setting(configured, getattr(settings, "FORGE_PRIVATE_MEDIA_ROOT", default))
 
     @property
     def location(self):  # type: ignore[override]

@@ -24,7 +24,7 @@ SCHEDULED_KINDS = frozenset({ActivityKind.MEETING, ActivityKind.DEMO, ActivityKi
 PERSONAL_KINDS = frozenset({ActivityKind.TASK, ActivityKind.NOTE})
 DIRECTED_KINDS = frozenset({ActivityKind.CALL, ActivityKind.CORRESPONDENCE})
 
-KIND_ICONS = {
+KIND_ICONS: dict[str, str] = {
     ActivityKind.CALL: "phone",
     ActivityKind.MEETING: "calendar-event",
     ActivityKind.CORRESPONDENCE: "mail",

@@ -89,7 +89,7 @@ def _resolve_regarding(actor, values: dict[str, Any], current: Activity | None) 
     contact = values.get("contact", current.contact if current else None)
     if contact is not None and account is None:
         values["account"] = contact.account
-    elif contact is not None and contact.account_id != account.pk:
+    elif contact is not None and account is not None and contact.account_id != account.pk:
         raise ValidationError({"contact": _("This contact does not belong to the selected account.")})
 
 
@@ -257,15 +257,21 @@ def cancel_activity(*, actor: User, activity: Activity, expected_version: int | 
     return saved
 
 
+def _delete_files(files: list[tuple[Any, str]]) -> None:
+    for storage, name in files:
+        if name:
+            storage.delete(name)
+
+
 def delete_activity(*, actor: User, activity: Activity) -> None:
     """Delete an activity and its attachment files (history keeps the record of it)."""
     _require(actor, "activities.delete_activity", activity)
     with transaction.atomic():
-        files = [(attachment.file.storage, attachment.file.name) for attachment in activity.attachments.all()]
+        files = [(attachment.file.storage, attachment.file.name or "") for attachment in activity.attachments.all()]
         payload = _event_payload(activity)
         activity.delete()
         emit("ActivityDeleted", payload)
-        transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+        transaction.on_commit(lambda: _delete_files(files))
 
 
 def add_attachment(*, actor: User, activity: Activity, upload: Any) -> Attachment:
@@ -306,9 +312,9 @@ def add_attachment(*, actor: User, activity: Activity, upload: Any) -> Attachmen
 def delete_attachment(*, actor: User, attachment: Attachment) -> None:
     """Remove an attachment; its file goes once the deletion is committed."""
     _require(actor, "activities.delete_attachment", attachment)
-    storage, name = attachment.file.storage, attachment.file.name
+    files = [(attachment.file.storage, attachment.file.name or "")]
     with transaction.atomic():
         payload = {"attachment_id": attachment.pk, "activity_id": attachment.activity_id}
         attachment.delete()
         emit("AttachmentDeleted", payload)
-        transaction.on_commit(lambda: storage.delete(name))
+        transaction.on_commit(lambda: _delete_files(files))

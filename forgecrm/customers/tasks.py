@@ -1,1 +1,19 @@
-"""Filled in by this app's entry points."""
+"""Celery entry points of customers: they take ids and call operations."""
+
+from celery import shared_task
+
+from forgecrm.platform.models import Job
+
+from .imports import IMPORT_JOB_KIND, run_import
+
+
+@shared_task(acks_late=True)
+def run_import_job_task(job_id: int) -> None:
+    """Run a queued import once: the job is claimed atomically, so a redelivered message does nothing."""
+    claimed = Job.objects.filter(pk=job_id, kind=IMPORT_JOB_KIND, status=Job.Status.PENDING).update(
+        status=Job.Status.RUNNING
+    )
+    if not claimed:
+        return
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+    run_import(actor=job.created_by, job=job)

@@ -12,7 +12,7 @@ cp "$nm/@tabler/icons-webfont/dist/fonts/tabler-icons.woff2" "$nm/@tabler/icons-
 cp "$nm/pretendard/dist/web/static/woff2/Pretendard-Regular.woff2" "$nm/pretendard/dist/web/static/woff2/Pretendard-SemiBold.woff2" "$nm/pretendard/dist/web/static/woff2/Pretendard-Bold.woff2" "$out/pretendard/"
 cp "$nm/pretendard/LICENSE" "$out/pretendard/LICENSE" 2>/dev/null || true
 cp "$nm/htmx.org/dist/htmx.min.js" "$out/"
-cp "$nm/alpinejs/dist/cdn.min.js" "$out/alpine.min.js"
+cp "$nm/@alpinejs/csp/dist/cdn.min.js" "$out/alpine-csp.min.js"
 cp "$nm/echarts/dist/echarts.min.js" "$out/"
 cp "$nm/sortablejs/Sortable.min.js" "$out/sortable.min.js"
 cp "$nm/tom-select/dist/js/tom-select.complete.min.js" "$nm/tom-select/dist/css/tom-select.bootstrap5.min.css" "$out/tom-select/"

@@ -111,6 +111,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_staff(self) -> bool:  # the Django admin is for administrators only
         return self.is_active and (self.role == Role.ADMIN or self.is_superuser)
 
+    def has_perm(self, perm, obj=None) -> bool:
+        # The administrator role is the back office's superuser: every admin-site permission.
+        if self.is_active and self.role == Role.ADMIN:
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        if self.is_active and self.role == Role.ADMIN:
+            return True
+        return super().has_module_perms(app_label)
+
     def get_full_name(self) -> str:
         return self.full_name
 

@@ -19,6 +19,12 @@ from .products import Product
 WHOLE_UNIT_CURRENCIES = frozenset({"KRW", "JPY"})
 
 
+def currency_amount(money) -> Decimal:
+    """The amount with its currency's minor unit: 7200000 for KRW (no minor unit), 6100.50 for USD."""
+    places = 0 if money.currency.code in WHOLE_UNIT_CURRENCIES else 2
+    return money.amount.quantize(Decimal(1).scaleb(-places))
+
+
 def partner_tier_choices() -> list[tuple[str, str]]:
     """The tiers customers defines on Account (catalog and customers are siblings: no import, a lookup)."""
     return list(apps.get_model("customers", "Account")._meta.get_field("tier").choices)

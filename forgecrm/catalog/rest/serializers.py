@@ -22,6 +22,7 @@ from ..models import (
     ProductLine,
     validate_specs,
 )
+from ..models.price_lists import currency_amount
 
 
 class AmountField(serializers.DecimalField):
@@ -34,6 +35,22 @@ class AmountField(serializers.DecimalField):
         if value is None:
             return None
         return super().to_representation(value.amount if isinstance(value, Money) else value)
+
+
+def amount_text(money: Money) -> str:
+    """An amount as a string with its currency's minor unit: "7200000" for KRW, "6100.50" for USD."""
+    return str(currency_amount(money))
+
+
+class MoneyAmountField(serializers.Field):
+    """A read-only price in a price list's currency, written with that currency's minor unit."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Money) -> str:
+        return amount_text(value)
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
@@ -163,7 +180,7 @@ class InternalProductDetailSerializer(InternalProductSerializer):
 
 
 class PriceTierSerializer(serializers.ModelSerializer):
-    unit_price = AmountField(decimal_places=2, read_only=True)
+    unit_price = MoneyAmountField()
 
     class Meta:
         model = PriceTier
@@ -173,7 +190,7 @@ class PriceTierSerializer(serializers.ModelSerializer):
 class PriceListItemSerializer(serializers.ModelSerializer):
     sku = serializers.CharField(source="product.sku", read_only=True)
     product_name = serializers.CharField(source="product.name", read_only=True)
-    unit_price = AmountField(decimal_places=2, read_only=True)
+    unit_price = MoneyAmountField()
     tiers = PriceTierSerializer(many=True, read_only=True)
 
     class Meta:

@@ -146,12 +146,14 @@ class ProductViewSet(CatalogViewSet):
                 "product": product.pk,
                 "sku": product.sku,
                 "quantity": quote.quantity,
-                "unit_price": str(quote.unit_price.amount),
+                "unit_price": shapes.amount_text(quote.unit_price),
                 "currency": quote.unit_price.currency.code,
-                "total": str(quote.total.amount),
+                "total": shapes.amount_text(quote.total),
                 "price_list": {"id": quote.price_list.pk, "name": quote.price_list.name} if quote.price_list else None,
                 "tier_applied": (
-                    {"min_quantity": tier.min_quantity, "unit_price": str(tier.unit_price.amount)} if tier else None
+                    {"min_quantity": tier.min_quantity, "unit_price": shapes.amount_text(tier.unit_price)}
+                    if tier
+                    else None
                 ),
             }
         )

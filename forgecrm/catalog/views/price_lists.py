@@ -18,6 +18,7 @@ from forgecrm.platform.versioning import ConflictError
 
 from .. import operations, queries
 from ..forms import PriceListFilterForm, PriceListForm, PriceListItemForm, TierFormSet
+from ..models.price_lists import currency_amount
 from ..policies import can_edit_catalog
 from .editing import CatalogFormView, add_validation_error, changed_fields, expected_version
 
@@ -73,7 +74,7 @@ class PriceListListView(ScopedListView):
 
 
 def _tiers_text(item) -> str:
-    return "; ".join(f"≥{tier.min_quantity}: {tier.unit_price.amount}" for tier in item.tiers.all())
+    return "; ".join(f"≥{tier.min_quantity}: {currency_amount(tier.unit_price)}" for tier in item.tiers.all())
 
 
 @login_required
@@ -88,7 +89,7 @@ def price_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
             Column(_("Product"), lambda item: item.product.name),
             Column(_("Unit"), lambda item: item.product.unit),
             Column(_("Currency"), lambda item: price_list.currency),
-            Column(_("Unit price"), lambda item: item.unit_price.amount),
+            Column(_("Unit price"), lambda item: currency_amount(item.unit_price)),
             Column(_("Volume tiers"), _tiers_text),
         ]
         rows = items.order_by("product__sku", "pk")[:100_000]

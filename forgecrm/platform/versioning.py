@@ -4,7 +4,9 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 
-M = TypeVar("M", bound=models.Model)
+from .models.base import BusinessModel
+
+M = TypeVar("M", bound=BusinessModel)
 
 
 class ConflictError(Exception):
@@ -27,7 +29,7 @@ def save_versioned(instance: M, *, actor: Any, expected_version: int | None, cha
         current.version = current.version + 1
         current.updated_by = actor if getattr(actor, "pk", None) else None
         # django-simple-history credits the change to the actor also outside a request (tasks, API).
-        current._history_user = current.updated_by
+        setattr(current, "_history_user", current.updated_by)  # noqa: B010  simple-history's hook
         current.full_clean()
         current.save()
     return current

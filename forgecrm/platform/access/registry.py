@@ -1,6 +1,7 @@
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -53,7 +54,7 @@ def get_for_or_404(actor: Any, model: type[M], queryset: QuerySet[M] | None = No
     base = queryset if queryset is not None else model._default_manager.all()
     try:
         return base.filter(scope_q(actor, model)).get(**lookup)
-    except (model.DoesNotExist, ValueError, TypeError) as error:
+    except (ObjectDoesNotExist, ValueError, TypeError, ValidationError) as error:
         raise Http404 from error
 
 
@@ -65,6 +66,6 @@ def prefixed(q: Q, prefix: str) -> Q:
         if isinstance(child, Q):
             clone.children.append(prefixed(child, prefix))
         else:
-            key, value = child
+            key, value = child  # type: ignore[misc]  # a Q's leaves are (lookup, value) pairs
             clone.children.append((f"{prefix}__{key}" if key != "pk" else f"{prefix}__pk", value))
     return clone

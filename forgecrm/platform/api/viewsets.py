@@ -2,9 +2,11 @@
 
 import hashlib
 import json
+from typing import TYPE_CHECKING
 
 from django.db import models
 from rest_framework import mixins, viewsets
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from ..access import get_for_or_404, scope_for
@@ -28,10 +30,10 @@ def expected_version(request, instance: models.Model) -> int:
     header = request.headers.get("If-Match", "").strip()
     if header:
         if header == "*":
-            return instance.version
+            return getattr(instance, "version", 0)
         if header.removeprefix("W/") != etag_for(instance):
             raise PreconditionFailed()
-        return instance.version
+        return getattr(instance, "version", 0)
     body_version = request.data.get("version") if hasattr(request.data, "get") else None
     if body_version is None:
         raise PreconditionRequired()
@@ -41,7 +43,13 @@ def expected_version(request, instance: models.Model) -> int:
         raise PreconditionRequired() from error
 
 
-class ScopedViewSetMixin:
+if TYPE_CHECKING:
+    _ViewBase = GenericAPIView
+else:
+    _ViewBase = object
+
+
+class ScopedViewSetMixin(_ViewBase):
     """Every row comes from `scope_for(actor, model)`; rows outside the scope answer 404."""
 
     scoped_model: type[models.Model]

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -24,7 +26,7 @@ class Role(models.TextChoices):
     CUSTOMER_USER = "customer_user", _("Customer portal user")
 
 
-ROLE_KIND = {
+ROLE_KIND: dict[str, str] = {
     Role.PARTNER_ADMIN: UserKind.PARTNER,
     Role.PARTNER_REP: UserKind.PARTNER,
     Role.CUSTOMER_USER: UserKind.CUSTOMER,
@@ -48,7 +50,7 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]  # reverse names of customers
     """A person who signs in: internal staff, a partner's user or a customer's portal user."""
 
     email = models.EmailField(_("email"), unique=True)
@@ -68,7 +70,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name=_("organisation"),
         help_text=_("The partner or customer account a portal user belongs to."),
     )
-    territories = models.ManyToManyField("Territory", blank=True, related_name="members", verbose_name=_("territories"))
+    territories: "models.ManyToManyField[Territory, Any]" = models.ManyToManyField(
+        "Territory", blank=True, related_name="members", verbose_name=_("territories")
+    )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     language = models.CharField(
         _("language"), max_length=8, default="ko", choices=[("ko", "한국어"), ("en", "English")]
@@ -153,7 +157,7 @@ class TerritoryKind(models.TextChoices):
     ACCOUNT_SIZE = "size", _("Account size")
 
 
-class Territory(models.Model):
+class Territory(models.Model):  # type: ignore[django-manager-missing]  # reverse name of customers.Account
     """A region (시/도 → 시/군/구) or segment (industry, size) a team covers; accounts are assigned by its rule."""
 
     name = models.CharField(_("name"), max_length=120)

@@ -103,7 +103,7 @@ def _cursor_value(model: type[models.Model], field: str, value: Any) -> Any:
     if model_field is None:
         return value
     if model_field.is_relation:
-        model_field = model_field.target_field
+        model_field = getattr(model_field, "target_field", model_field)
     try:
         return model_field.to_python(value)
     except (ValidationError, TypeError) as error:

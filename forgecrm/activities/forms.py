@@ -54,10 +54,10 @@ class AutocompleteSelect(forms.Select):
 
     def optgroups(self, name, value, attrs=None):
         selected = {str(v) for v in value if v not in (None, "")}
+        options = [self.create_option(name, "", "—", False, 0)]
         if not selected:
-            return [(None, [self.create_option(name, "", "", False, 0)], 0)]
+            return [(None, options, 0)]
         chosen = self.choices.queryset.filter(pk__in=selected)  # type: ignore[attr-defined]
-        options = [self.create_option(name, "", "", False, 0)]
         options += [self.create_option(name, obj.pk, str(obj), True, i + 1) for i, obj in enumerate(chosen)]
         return [(None, options, 0)]
 
@@ -183,7 +183,9 @@ class ActivityFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All statuses")), *ActivityStatus.choices], required=False
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=User.objects.none(), required=False, empty_label=_("All owners")
+    )
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
     account = forms.IntegerField(required=False, widget=forms.HiddenInput)

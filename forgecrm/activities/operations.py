@@ -114,8 +114,10 @@ def _local_midnight(value: dt.datetime) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(timezone.localdate(value), dt.time.min))
 
 
-def _normalise(actor, state: dict[str, Any]) -> dict[str, Any]:
-    """Rules between fields of one activity, applied to its full state after the change."""
+def _normalise(actor, state: dict[str, Any], changed: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Rules between fields of one activity, applied to its full state after the change (`changed`: the keys
+    the caller sent, so that a new duration moves the end unless a new end came with it)."""
+    duration_changed, end_changed = "duration_minutes" in changed, "ends_at" in changed
     kind = state["kind"]
     errors: dict[str, str] = {}
     if kind not in ActivityKind.values:
@@ -137,17 +139,19 @@ def _normalise(actor, state: dict[str, Any]) -> dict[str, Any]:
             if state.get(name):
                 state[name] = _local_midnight(state[name])
     starts, ends, minutes = state.get("starts_at"), state.get("ends_at"), state.get("duration_minutes")
+    timed = starts and not state.get("all_day")
+    if timed and minutes and (not ends or (duration_changed and not end_changed)):
+        state["ends_at"] = ends = starts + dt.timedelta(minutes=minutes)
     if starts and ends and ends < starts:
         errors["ends_at"] = _("The end is before the start.")
-    elif starts and minutes and not ends and not state.get("all_day"):
-        state["ends_at"] = starts + dt.timedelta(minutes=minutes)
-    elif starts and ends and not minutes and not state.get("all_day"):
-        state["duration_minutes"] = int((ends - starts).total_seconds() // 60)
+    elif timed and ends:
+        state["duration_minutes"] = int((ends - starts).total_seconds() // 60)  # the end, once known, decides
     if state.get("account") is None and state.get("contact") is None and kind not in PERSONAL_KINDS:
         errors["account"] = _("Choose the account or contact this activity is about.")
     if not principal_for(actor).is_internal:
         state["visible_to_partner"] = False  # only headquarters decides what partners see of its own notes
-    status = state.get("status") or ActivityStatus.PLANNED
+    # A note records something known, it is never "planned".
+    status = ActivityStatus.DONE if kind == ActivityKind.NOTE else (state.get("status") or ActivityStatus.PLANNED)
     if status not in ActivityStatus.values:
         errors["status"] = _("Unknown status.")
     state["status"] = status
@@ -208,7 +212,7 @@ def update_activity(*, actor: User, activity: Activity, expected_version: int | 
         _resolve_owner(actor, values, activity)
     state = {name: getattr(activity, name) for name in EDITABLE_FIELDS | {"completed_at"}}
     state.update(values)
-    state = _normalise(actor, state)
+    state = _normalise(actor, state, frozenset(changes))
     with transaction.atomic():
         saved = save_versioned(activity, actor=actor, expected_version=expected_version, changes=state)
         emit("ActivityUpdated", _event_payload(saved))

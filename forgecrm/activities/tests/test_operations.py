@@ -256,3 +256,21 @@ def test_partner_users_cannot_flag_their_activities_for_partners():
         starts_at=timezone.now(), visible_to_partner=True,
     )  # fmt: skip
     assert activity.visible_to_partner is False
+
+
+def test_duration_and_end_stay_consistent(rep):
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
+    meeting = log_activity(
+        actor=rep,
+        kind=ActivityKind.MEETING,
+        subject="m",
+        account=AccountFactory(owner=rep),
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=45),
+        duration_minutes=999,
+    )
+    assert meeting.duration_minutes == 45  # the end decides
+    meeting = update_activity(actor=rep, activity=meeting, expected_version=1, duration_minutes=90)
+    assert meeting.ends_at == start + dt.timedelta(minutes=90)
+    meeting = update_activity(actor=rep, activity=meeting, expected_version=2, starts_at=start + dt.timedelta(hours=1))
+    assert meeting.duration_minutes == 30 and meeting.ends_at == start + dt.timedelta(minutes=90)

@@ -24,8 +24,10 @@
   if (contact && window.TomSelect) {
     const url = contact.dataset.autocompleteUrl;
     const contactSelect = new TomSelect(contact, {
-      valueField: "id", labelField: "text", searchField: ["text"], maxOptions: 50, allowEmptyOption: true,
+      valueField: "id", labelField: "text", searchField: ["text"], maxOptions: 50, allowEmptyOption: false,
+      plugins: ["clear_button"],
       preload: "focus",
+      shouldLoad: () => true,
       load(query, callback) {
         const params = new URLSearchParams({ q: query });
         if (account && account.value) params.set("account", account.value);

@@ -1,0 +1,65 @@
+from django.core.management.base import BaseCommand, CommandError
+from rich import progress as bars
+from rich.console import Console
+from rich.progress import TaskID
+from rich.table import Table
+
+from forgecrm.demo.scales import SCALES
+from forgecrm.demo.seeding import runner
+from forgecrm.demo.seeding.progress import Progress
+
+STAGE_LABELS = {
+    "organisation": "Headquarters, teams, territories",
+    "partners": "Partners and portal users",
+    "accounts": "Accounts",
+    "contacts": "Contacts and consents",
+    "catalog": "Products, options, price lists",
+    "activities": "Activities",
+    "search": "Search index",
+}
+
+
+class RichProgress(Progress):
+    def __init__(self, bar: bars.Progress):
+        self.bar = bar
+        self.tasks: dict[str, TaskID] = {}
+
+    def stage(self, name: str, total: int) -> None:
+        self.tasks[name] = self.bar.add_task(STAGE_LABELS.get(name, name), total=total, start=False)
+
+    def begin(self, name: str) -> None:
+        self.bar.start_task(self.tasks[name])  # the clock of a stage runs from when its work starts
+
+    def advance(self, name: str, amount: int) -> None:
+        self.bar.advance(self.tasks[name], amount)
+
+
+class Command(BaseCommand):
+    help = "Load the demo data set: a Korean HVAC manufacturer with its partners, customers and activities."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+        parser.add_argument("--once", action="store_true", help="Do nothing when demo data is already loaded.")
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed: the same seed, the same data.")
+
+    def handle(self, *args, scale: str, once: bool, seed: int, **options):
+        console = Console(file=self.stdout._out, highlight=False)
+        if runner.demo_present():
+            if once:
+                console.print("Demo data is already loaded.")
+                return
+            raise CommandError("Demo data is already loaded; use an empty database (or --once to skip quietly).")
+        columns = (
+            bars.TextColumn("{task.description}"),
+            bars.BarColumn(),
+            bars.MofNCompleteColumn(),
+            bars.TimeElapsedColumn(),
+        )
+        with bars.Progress(*columns, console=console) as bar:
+            summary = runner.seed_demo(scale=SCALES[scale], seed=seed, progress=RichProgress(bar))
+        table = Table(title=f"Demo data ({summary.scale}, seed {summary.seed}) in {summary.seconds:.1f} s")
+        table.add_column("rows")
+        table.add_column("count", justify="right")
+        for name, count in summary.counts.items():
+            table.add_row(name, f"{count:,}")
+        console.print(table)

@@ -1,0 +1,1 @@
+"""Writes the generated demo rows: headquarters through the platform operations, the volume in bulk."""

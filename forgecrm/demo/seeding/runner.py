@@ -1,0 +1,86 @@
+"""The whole demo load, stage by stage, in one transaction: either all of it is there or none of it."""
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from forgecrm.activities.models import Activity
+from forgecrm.catalog.models import PriceListItem, Product
+from forgecrm.customers.models import Account, Consent, Contact
+from forgecrm.platform.models import User
+from forgecrm.platform.search import reindex_entity, search_sources
+
+from ..scales import Scale
+from .activities import seed_activities
+from .catalog import seed_catalog
+from .customers import seed_customers
+from .organisation import DEMO_DOMAIN, seed_headquarters
+from .progress import Progress
+
+
+@dataclass
+class Summary:
+    scale: str
+    seed: int
+    seconds: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def demo_present() -> bool:
+    """Whether demo data is already loaded (its administrator exists)."""
+    return User.objects.filter(email=f"admin@{DEMO_DOMAIN}").exists()
+
+
+def rngs(seed: int) -> Callable[[str], random.Random]:
+    """An independent random stream per part, so that a change in one part leaves the others' rows alone."""
+    return lambda part: random.Random(f"forgecrm-demo/{seed}/{part}")
+
+
+def seed_demo(*, scale: Scale, seed: int, progress: Progress | None = None, today: dt.date | None = None) -> Summary:
+    """Load the demo data set of `scale`; the same `seed` gives the same names, numbers and addresses."""
+    progress = progress or Progress()
+    today = today or timezone.localdate()
+    rng_for = rngs(seed)
+    started = time.monotonic()
+    progress.stage("organisation", 1)
+    progress.stage("partners", scale.partners)
+    progress.stage("accounts", scale.accounts)
+    progress.stage("contacts", scale.contacts)
+    progress.stage("catalog", 1)
+    with transaction.atomic():
+        progress.begin("organisation")
+        org = seed_headquarters(rng=rng_for("headquarters"), scale=scale)
+        progress.stage("activities", scale.activities + 3 * len(org.sales_rep_ids))
+        progress.advance("organisation", 1)
+        book = seed_customers(org=org, rng_for=rng_for, scale=scale, progress=progress, today=today)
+        distributors = list(Account.objects.filter(partner_type="distributor").order_by("pk"))
+        progress.begin("catalog")
+        seed_catalog(org=org, rng=rng_for("catalog"), today=today, distributors=distributors, history=scale.history)
+        progress.advance("catalog", 1)
+        seed_activities(org=org, book=book, rng=rng_for("activities"), scale=scale, today=today, progress=progress)
+        _reindex(progress)
+    summary = Summary(scale=scale.name, seed=seed, seconds=time.monotonic() - started)
+    summary.counts = {
+        "users": User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count(),
+        "accounts": Account.objects.count(),
+        "contacts": Contact.objects.count(),
+        "consents": Consent.objects.count(),
+        "products": Product.objects.count(),
+        "price list items": PriceListItem.objects.count(),
+        "activities": Activity.objects.count(),
+    }
+    return summary
+
+
+def _reindex(progress: Progress) -> None:
+    sources = search_sources()
+    total = sum(source.model._default_manager.count() for source in sources.values())
+    progress.stage("search", total)
+    progress.begin("search")
+    for entity in sources:
+        reindex_entity(entity, progress=lambda amount: progress.advance("search", amount))

@@ -139,12 +139,12 @@ def _normalise(actor, state: dict[str, Any], changed: frozenset[str] = frozenset
             if state.get(name):
                 state[name] = _local_midnight(state[name])
     starts, ends, minutes = state.get("starts_at"), state.get("ends_at"), state.get("duration_minutes")
-    timed = starts and not state.get("all_day")
-    if timed and minutes and (not ends or (duration_changed and not end_changed)):
+    timed = starts is not None and not state.get("all_day")
+    if starts is not None and timed and minutes and (not ends or (duration_changed and not end_changed)):
         state["ends_at"] = ends = starts + dt.timedelta(minutes=minutes)
     if starts and ends and ends < starts:
         errors["ends_at"] = _("The end is before the start.")
-    elif timed and ends:
+    elif starts is not None and timed and ends:
         state["duration_minutes"] = int((ends - starts).total_seconds() // 60)  # the end, once known, decides
     if state.get("account") is None and state.get("contact") is None and kind not in PERSONAL_KINDS:
         errors["account"] = _("Choose the account or contact this activity is about.")

@@ -64,13 +64,18 @@ def test_list_filters_sorts_and_pages_by_keyset(client, rep):
 
 
 def test_list_exports_csv_and_xlsx_with_formulas_neutralised(client, rep):
-    ActivityFactory(account=AccountFactory(owner=rep), owner=rep, subject='=HYPERLINK("http://evil")')
+    from forgecrm.platform.models import PersonalDataAccess
+
+    contact = ContactFactory(account=AccountFactory(owner=rep))
+    ActivityFactory(account=contact.account, contact=contact, owner=rep, subject='=HYPERLINK("http://evil")')
     csv_response = client.get("/activities/?export=csv")
     text = b"".join(csv_response.streaming_content).decode("utf-8-sig")
     assert "'=HYPERLINK" in text
     xlsx = client.get("/activities/?export=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet.cell(row=2, column=3).value.startswith("'=")
+    logged = PersonalDataAccess.objects.filter(user=rep, action="export", object_id=contact.pk)
+    assert logged.count() == 2  # PIPA: one entry per exported person per export
 
 
 def test_detail_query_count_is_constant(client, rep, django_assert_max_num_queries, settings, tmp_path):

@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST
 
 from forgecrm.customers.models import Account, Contact
 from forgecrm.platform.access import principal_for, scope_for
+from forgecrm.platform.audit import log_personal_data_access
 from forgecrm.platform.exports import Column
+from forgecrm.platform.models import PersonalDataAccess
 from forgecrm.platform.ui.listing import ScopedListView
 from forgecrm.platform.versioning import ConflictError
 
@@ -73,6 +75,18 @@ class ActivityListView(ScopedListView):
 
     def query(self, actor, filters):
         return activity_list_for(actor, filters)
+
+    def after_export(self, rows) -> None:
+        # PIPA: the export names contacts, so each exported person is logged.
+        contact_ids = sorted({row.contact_id for row in rows if row.contact_id})
+        if contact_ids:
+            log_personal_data_access(
+                actor=self.request.user,
+                model=Contact,
+                object_ids=contact_ids,
+                action=PersonalDataAccess.Action.EXPORT,
+                ip_address=self.request.META.get("REMOTE_ADDR"),
+            )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

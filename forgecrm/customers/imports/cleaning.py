@@ -83,9 +83,11 @@ class AccountRecord:
         A row without a 시/도 (a company repeated on its contacts' rows without the address) matches the
         same name anywhere.
         """
-        keys: list[tuple] = [("n", self.name_key, self.sido) if self.sido else ("n*", self.name_key)]
         if self.file_id:
-            keys.append(("x", self.file_id))
+            # The source system's id says which rows are one record: Salesforce rows that share a phone
+            # or a name are still different accounts.
+            return [("x", self.file_id)]
+        keys: list[tuple] = [("n", self.name_key, self.sido) if self.sido else ("n*", self.name_key)]
         if self.brn:
             keys.append(("b", self.brn))
         if self.email:
@@ -95,6 +97,8 @@ class AccountRecord:
         return keys
 
     def register_keys(self) -> list[tuple]:
+        if self.file_id:
+            return self.match_keys()
         return [*self.match_keys(), ("n", self.name_key, self.sido), ("n*", self.name_key)]
 
 
@@ -119,9 +123,9 @@ class ContactRecord:
     account_sido: str = ""
 
     def match_keys(self) -> list[tuple]:
-        keys: list[tuple] = [("n", self.name_key, self.account_ref)]
         if self.file_id:
-            keys.append(("x", self.file_id))
+            return [("x", self.file_id)]
+        keys: list[tuple] = [("n", self.name_key, self.account_ref)]
         if self.email:
             keys.append(("e", email_key(self.email)))
         if self.mobile:
@@ -212,7 +216,7 @@ class RowCleaner:
             value = normalize_phone(value)
         elif kind == "email" or key == "owner_email":
             validate_email(value)
-            value = value.lower() if key == "owner_email" else value
+            value = value.lower()  # as the account and contact operations store it
         elif kind == "website":
             value = value if "://" in value else f"https://{value}"
             self.url_validator(value)

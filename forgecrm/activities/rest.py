@@ -4,6 +4,8 @@ import django_filters
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -139,7 +141,8 @@ class ActivityViewSet(ScopedModelViewSet):
         response["ETag"] = etag_for(instance)
         return response
 
-    @action(detail=True, methods=["post"], serializer_class=CompleteSerializer)
+    @extend_schema(request=CompleteSerializer, responses=ActivitySerializer)
+    @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """Mark the activity done, with an outcome (and, for a call, its result)."""
         instance = self.get_object()
@@ -152,15 +155,16 @@ class ActivityViewSet(ScopedModelViewSet):
         self.serializer_class = ActivitySerializer
         return self._respond(saved)
 
-    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    @extend_schema(request=None, responses=ActivitySerializer)
+    @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Call the activity off."""
         instance = self.get_object()
         version = expected_version(request, instance)
         saved = cancel_activity(actor=request.user, activity=instance, expected_version=version)
-        self.serializer_class = ActivitySerializer
         return self._respond(saved)
 
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(
         detail=True,
         methods=["get"],

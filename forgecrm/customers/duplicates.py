@@ -1,8 +1,8 @@
 """Duplicate detection for accounts and contacts: exact normalised keys plus a fuzzy name match.
 
 Candidates are read through indexes only: exact BRN / email / phone lookups, and for names the rows that
-share the first letters of the folded name (`Account.name_block`, a generated, indexed column). rapidfuzz
-then scores the few candidates in Python. Names are compared as Hangul jamo, so a one-letter typo in a
+share a block of the folded name's first three letters (letters 1-2, 1+3 or 2-3: generated, indexed columns
+of Account, so one typo among them still finds the row). rapidfuzz then scores the few candidates in Python. Names are compared as Hangul jamo, so a one-letter typo in a
 Korean name ("한빛" / "한빗") costs one jamo out of many, not a whole syllable.
 
 The `*_many` variants answer a whole batch in a handful of queries (the import uses them);
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
 from .models import Account, Contact
-from .normalization import brn_key, company_name_key, email_key, name_block, person_name_key, phone_key
+from .normalization import brn_key, company_name_key, email_key, name_blocks, person_name_key, phone_key
 
 # A fuzzy name score (0-100) at or above this is reported as a possible duplicate.
 NAME_THRESHOLD = 85
@@ -28,8 +28,9 @@ NAME_THRESHOLD = 85
 # at least CONTAINMENT_MIN_LENGTH letters (so "삼성" does not match every 삼성 company).
 CONTAINMENT_SCORE = 88
 CONTAINMENT_MIN_LENGTH = 3
-# At most this many rows of one name block are scored; the block is an index range, this bounds the work.
-MAX_BLOCK_CANDIDATES = 2000
+# At most this many rows are scored per query; blocks are index ranges, this bounds the work.
+MAX_BLOCK_CANDIDATES = 20000
+BLOCKS = ("name_block", "name_block_gap", "name_block_tail")
 # Probes per query, so that IN lists stay within database parameter limits.
 CHUNK = 400
 
@@ -144,29 +145,21 @@ def find_duplicate_accounts_many(probes: Sequence[AccountProbe]) -> list[list[Du
         for probe in probes
     ]
     for key in keys:
-        key["block"] = name_block(key["name"])
-    columns = ("id", "name", "name_key", "brn", "email", "phone", "is_active")
+        key.update(name_blocks(key["name"]))
+    columns = ("id", "name", "name_key", "brn", "email", "phone", "is_active", *BLOCKS)
     rows: dict[int, dict] = {}
-    by: dict[str, dict[str, list[int]]] = {kind: defaultdict(list) for kind in ("brn", "email", "phone", "block")}
     for chunk in _chunks(keys):
-        exact = Q()
-        for kind in ("brn", "email", "phone"):
+        condition = Q()
+        for kind in ("brn", "email", "phone", *BLOCKS):
             values = {key[kind] for key in chunk if key[kind]}
             if values:
-                exact |= Q(**{f"{kind}__in": values})
-        if exact:
-            for row in Account.objects.filter(exact).values(*columns):
+                condition |= Q(**{f"{kind}__in": values})
+        if condition:
+            for row in Account.objects.filter(condition).values(*columns)[:MAX_BLOCK_CANDIDATES]:
                 rows[row["id"]] = row
-        for block in {key["block"] for key in chunk if key["block"]}:
-            if block in by["block"]:
-                continue
-            by["block"][block] = []
-            candidates = Account.objects.filter(name_block=block).order_by("name_key", "id")[:MAX_BLOCK_CANDIDATES]
-            for row in candidates.values(*columns):
-                rows[row["id"]] = row
-                by["block"][block].append(row["id"])
+    by: dict[str, dict[str, list[int]]] = {kind: defaultdict(list) for kind in ("brn", "email", "phone", *BLOCKS)}
     for row in rows.values():
-        for kind in ("brn", "email", "phone"):
+        for kind in ("brn", "email", "phone", *BLOCKS):
             if row[kind]:
                 by[kind][row[kind]].append(row["id"])
 
@@ -176,7 +169,8 @@ def find_duplicate_accounts_many(probes: Sequence[AccountProbe]) -> list[list[Du
         for kind in ("brn", "email", "phone"):
             for row_id in by[kind].get(key[kind], []) if key[kind] else []:
                 collector.add(row_id, kind)
-        for row_id in by["block"].get(key["block"], []):
+        candidates = {row_id for block in BLOCKS if key[block] for row_id in by[block].get(key[block], [])}
+        for row_id in sorted(candidates):
             score = name_similarity(key["name"], rows[row_id]["name_key"])
             if score == 100:
                 collector.add(row_id, "name_exact")

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from forgecrm.platform.access import principal_for, scope_for
 from forgecrm.platform.forms import VersionedForm
+from forgecrm.platform.korea.brn import format_brn
+from forgecrm.platform.korea.phone import display_phone
 from forgecrm.platform.models import Role, Territory, User
 
 from .models import (
@@ -134,6 +136,7 @@ class AccountForm(OperationForm):
     phone = forms.CharField(label=_("phone"), max_length=30, required=False, widget=forms.TextInput({"type": "tel"}))
     email = forms.CharField(label=_("email"), max_length=254, required=False, widget=forms.EmailInput)
     sido = forms.ChoiceField(label=_("시/도"), required=False)
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https", widget=forms.URLInput)
 
     sections = [
         (_("Account"), ["name", "kind", "form", "brn", "corporate_number", "industry", "employees", "size"]),
@@ -173,7 +176,7 @@ class AccountForm(OperationForm):
             "channel_parent",
             "description",
         ]
-        widgets = {"description": forms.Textarea({"rows": 3}), "website": forms.URLInput}
+        widgets = {"description": forms.Textarea({"rows": 3})}
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -182,6 +185,9 @@ class AccountForm(OperationForm):
         creating = self.instance.pk is None
         if not creating:
             self.fields["version"].initial = self.instance.version
+            # Shown as people write them; the operation normalises again and sees no change.
+            self.initial["brn"] = format_brn(self.instance.brn) if self.instance.brn else ""
+            self.initial["phone"] = display_phone(self.instance.phone)
         self.fields["sido"].choices = _sido_choices(self.instance.sido if not creating else "")
         visible_accounts = scope_for(actor, Account)
         autocomplete = reverse_lazy("customers:account-autocomplete")
@@ -258,6 +264,8 @@ class ContactForm(OperationForm):
         self.actor = actor
         if self.instance.pk is not None:
             self.fields["version"].initial = self.instance.version
+            self.initial["phone"] = display_phone(self.instance.phone)
+            self.initial["mobile"] = display_phone(self.instance.mobile)
         self.fields["account"].queryset = scope_for(actor, Account)
         self.fields["account"].widget = AutocompleteSelect(reverse_lazy("customers:account-autocomplete"))
         self.fields["owner"].queryset = _internal_users(actor)
@@ -337,8 +345,10 @@ class AccountFilterForm(forms.Form):
     sido = forms.ChoiceField(label=_("시/도"), required=False, choices=_optional((n, n) for n in SIDO_NAMES))
     industry = forms.CharField(label=_("industry"), required=False)
     size = forms.ChoiceField(label=_("size"), required=False, choices=_optional(AccountSize.choices))
-    owner = forms.ModelChoiceField(label=_("owner"), required=False, queryset=User.objects.none())
-    territory = forms.ModelChoiceField(label=_("territory"), required=False, queryset=Territory.objects.none())
+    owner = forms.ModelChoiceField(label=_("owner"), required=False, queryset=User.objects.none(), empty_label=_("All"))
+    territory = forms.ModelChoiceField(
+        label=_("territory"), required=False, queryset=Territory.objects.none(), empty_label=_("All")
+    )
     active = forms.ChoiceField(label=_("Status"), required=False, choices=ACTIVE_CHOICES)
     partner = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -364,7 +374,7 @@ class ContactFilterForm(forms.Form):
     preferred_channel = forms.ChoiceField(
         label=_("preferred channel"), required=False, choices=_optional(Channel.choices)
     )
-    owner = forms.ModelChoiceField(label=_("owner"), required=False, queryset=User.objects.none())
+    owner = forms.ModelChoiceField(label=_("owner"), required=False, queryset=User.objects.none(), empty_label=_("All"))
     account = forms.IntegerField(required=False, widget=forms.HiddenInput)
     active = forms.ChoiceField(label=_("Status"), required=False, choices=ACTIVE_CHOICES)
 

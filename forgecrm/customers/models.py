@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Substr
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 from simple_history.models import HistoricalRecords
@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 from forgecrm.platform.korea.brn import validate_brn
 from forgecrm.platform.models import BusinessModel
 
-from .normalization import NAME_BLOCK_LENGTH, company_name_key, person_name_key
+from .normalization import company_name_key, person_name_key
 
 
 class AccountKind(models.TextChoices):
@@ -51,11 +51,25 @@ class Account(BusinessModel):
     name = models.CharField(_("name"), max_length=200)
     # Name folded for duplicate matching: corporate forms ((주), 주식회사, Co., Ltd.) removed, spaces and case folded.
     name_key = models.CharField(max_length=200, db_index=True, editable=False, default="")
-    # Duplicate candidates share the first letters of the folded name: an indexed equality, never a scan of
-    # every name. Computed by the database, so bulk writers need not fill it.
+    # Duplicate candidates are read by three indexed blocks of the folded name: letters 1-2, 1+3 and 2-3. A
+    # one-letter typo in the first three letters ("한빛공조" / "한빗공조") leaves at least one block equal, and
+    # every lookup is an indexed equality, never a scan of every name. Computed by the database, so bulk
+    # writers need not fill them.
     name_block = models.GeneratedField(
-        expression=Substr("name_key", 1, NAME_BLOCK_LENGTH),
-        output_field=models.CharField(max_length=NAME_BLOCK_LENGTH),
+        expression=Substr("name_key", 1, 2),
+        output_field=models.CharField(max_length=2),
+        db_persist=True,
+        db_index=True,
+    )
+    name_block_gap = models.GeneratedField(
+        expression=Concat(Substr("name_key", 1, 1), Substr("name_key", 3, 1)),
+        output_field=models.CharField(max_length=2),
+        db_persist=True,
+        db_index=True,
+    )
+    name_block_tail = models.GeneratedField(
+        expression=Substr("name_key", 2, 2),
+        output_field=models.CharField(max_length=2),
         db_persist=True,
         db_index=True,
     )
@@ -76,7 +90,11 @@ class Account(BusinessModel):
         _("annual revenue"), max_digits=18, decimal_places=0, default_currency="KRW", null=True, blank=True
     )
     brn = models.CharField(
-        _("business registration number"), max_length=10, blank=True, db_index=True, validators=[validate_brn]
+        _("business registration number"),
+        max_length=10,
+        blank=True,
+        db_index=True,
+        validators=[validate_brn],  # type: ignore[list-item]  # returns the digits; Django ignores the result
     )
     corporate_number = models.CharField(_("corporate registration number"), max_length=13, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
@@ -126,7 +144,9 @@ class Account(BusinessModel):
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
-    history = HistoricalRecords(excluded_fields=["name_block"])
+    # Declared so type checkers know it; djmoney wraps it at class preparation to understand Money lookups.
+    objects = models.Manager()
+    history = HistoricalRecords(excluded_fields=["name_block", "name_block_gap", "name_block_tail"])
 
     class Meta:
         verbose_name = _("account")

@@ -14,8 +14,6 @@ CORPORATE_FORMS = re.compile(
     r"|\b(co\.?,?\s*ltd\.?|co\.|ltd\.?|inc\.?|corp\.?|corporation|company|limited|llc|gmbh)\b"
 )
 NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-# Duplicate candidates share the first letters of the folded name (an indexed block; see Account.Meta).
-NAME_BLOCK_LENGTH = 2
 
 
 def company_name_key(name: str) -> str:
@@ -34,8 +32,10 @@ def email_key(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def name_block(name_key: str) -> str:
-    return (name_key or "")[:NAME_BLOCK_LENGTH]
+def name_blocks(name_key: str) -> dict[str, str]:
+    """The indexed blocks of a folded name, as Account's generated columns compute them (see the model)."""
+    key = name_key or ""
+    return {"name_block": key[:2], "name_block_gap": key[:1] + key[2:3], "name_block_tail": key[1:3]}
 
 
 def phone_key(value: str) -> str:

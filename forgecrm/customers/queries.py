@@ -3,16 +3,21 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from forgecrm.platform.access import get_for_or_404, principal_for, scope_for
 from forgecrm.platform.search import search_queryset
 from forgecrm.platform.timeline import TimelineEntry, timeline_for
 
 from .duplicates import DuplicateMatch
-from .models import Account, AccountAlias, AccountKind, Consent, ConsentPurpose, Contact, ContactAlias
+from .models import Account, AccountAlias, AccountKind, Consent, ConsentPurpose, Contact, ContactAlias, KeyPersonRole
 
 CONTACTS_ON_360 = 50
+# Key people are listed by how much they decide, not alphabetically.
+KEY_PERSON_RANK = Case(
+    *(When(key_person_role=role, then=Value(rank)) for rank, role in enumerate(KeyPersonRole.values)),
+    default=Value(len(KeyPersonRole.values)),
+)
 SUBSIDIARIES_ON_360 = 20
 TIMELINE_ON_360 = 50
 
@@ -101,7 +106,9 @@ def account_360_for(actor, pk: Any) -> Account360:
     contacts = list(contacts_qs.select_related("owner").order_by("full_name", "pk")[:CONTACTS_ON_360])
     contact_count = len(contacts) if len(contacts) < CONTACTS_ON_360 else contacts_qs.count()
     key_people = list(
-        contacts_qs.exclude(key_person_role="").order_by("key_person_role", "full_name", "pk")[:CONTACTS_ON_360]
+        contacts_qs.exclude(key_person_role="")
+        .annotate(rank=KEY_PERSON_RANK)
+        .order_by("rank", "full_name", "pk")[:CONTACTS_ON_360]
     )
     subsidiaries = list(visible.filter(parent_id=account.pk).order_by("name", "pk")[:SUBSIDIARIES_ON_360])
     return Account360(

@@ -112,7 +112,8 @@ def _check_permissions(actor: User | None, account: Account | None, values: dict
 def _creates_cycle(account_pk: int | None, start: Account, field: str) -> bool:
     if account_pk is None:
         return False
-    current, seen = start.pk, set()
+    current: int | None = start.pk
+    seen: set[int] = set()
     while current and current not in seen and len(seen) < MAX_HIERARCHY_DEPTH:
         if current == account_pk:
             return True
@@ -175,8 +176,7 @@ def create_account(*, actor: User | None, name: str, kind: str, owner: User | No
     values["owner"] = owner
     errors: dict[str, list] = {}
     _check_permissions(actor, None, values, errors)
-    principal = principal_for(actor) if actor is not None else None
-    if principal is not None and principal.is_partner:
+    if actor is not None and principal_for(actor).is_partner and actor.organization is not None:
         values["partner"] = actor.organization
         values["owner"] = actor.organization.owner
     elif values["owner"] is None:
@@ -192,7 +192,7 @@ def create_account(*, actor: User | None, name: str, kind: str, owner: User | No
     with transaction.atomic():
         account = Account(**values, created_by=actor, updated_by=actor)
         account.full_clean()
-        account._history_user = actor
+        account._history_user = actor  # type: ignore[attr-defined]  # read by django-simple-history
         account.save()
         index_objects("account", [account])
         events.emit("AccountCreated", {"account_id": account.pk, "actor_id": getattr(actor, "pk", None)})

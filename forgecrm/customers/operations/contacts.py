@@ -74,7 +74,7 @@ def create_contact(*, actor: User | None, account: Account, full_name: str, **fi
     with transaction.atomic():
         contact = Contact(account=account, **values, created_by=actor, updated_by=actor)
         contact.full_clean()
-        contact._history_user = actor
+        contact._history_user = actor  # type: ignore[attr-defined]  # read by django-simple-history
         contact.save()
         index_objects("contact", [contact])
         events.emit(

@@ -69,16 +69,23 @@ class MergePlan:
     @property
     def filled_labels(self) -> list[tuple[str, Any]]:
         meta = type(self.survivor)._meta
-        return [(str(meta.get_field(name).verbose_name), value) for name, value in self.filled.items()]
+        return [
+            (str(getattr(meta.get_field(name), "verbose_name", name)), value) for name, value in self.filled.items()
+        ]
 
 
-def _is_history(model: type[models.Model]) -> bool:
-    return issubclass(model, HistoricalChanges)
+def _is_history(model: type[models.Model] | None) -> bool:
+    return model is not None and issubclass(model, HistoricalChanges)
 
 
-def reverse_relations(model: type[models.Model]) -> list[models.ForeignObjectRel]:
+# Reverse relations (ManyToOneRel, OneToOneRel, ManyToManyRel) are typed loosely here: django-stubs does not
+# model their m2m helpers, and the code below reads only what every kind has.
+Relation = Any
+
+
+def reverse_relations(model: type[models.Model]) -> list[Relation]:
     """Every relation from any installed model to `model` (hidden "+" ones too), except history tables."""
-    relations = []
+    relations: list[Relation] = []
     for relation in model._meta.get_fields(include_hidden=True):
         if not relation.auto_created or relation.concrete or not relation.is_relation:
             continue
@@ -88,7 +95,7 @@ def reverse_relations(model: type[models.Model]) -> list[models.ForeignObjectRel
     return relations
 
 
-def _label(relation: models.ForeignObjectRel) -> str:
+def _label(relation: Relation) -> str:
     meta = relation.related_model._meta
     name = str(meta.verbose_name_plural)
     if (
@@ -99,7 +106,7 @@ def _label(relation: models.ForeignObjectRel) -> str:
     return name
 
 
-def _pointing_rows(relation: models.ForeignObjectRel, record: models.Model, survivor: models.Model):
+def _pointing_rows(relation: Relation, record: models.Model, survivor: models.Model) -> tuple[Any, str, Any]:
     """(model, field name, queryset) of the rows of `relation` that point at `record`."""
     if relation.many_to_many:
         through = relation.through
@@ -123,15 +130,18 @@ def plan_merge(survivor: models.Model, duplicate: models.Model) -> MergePlan:
         if model_field.name in NOT_FILLED or model_field.primary_key or model_field.generated:
             continue
         mine, theirs = getattr(survivor, model_field.attname), getattr(duplicate, model_field.attname)
-        if theirs in (None, "") or mine not in (None, ""):
+        points_at_loser = (
+            model_field.is_relation and model_field.related_model is type(survivor) and mine == duplicate.pk
+        )
+        if theirs in (None, "") or (mine not in (None, "") and not points_at_loser):
             continue
-        if model_field.is_relation and theirs in (survivor.pk, duplicate.pk):
+        if model_field.is_relation and model_field.related_model is type(survivor) and theirs == survivor.pk:
             continue  # never point the survivor at itself
         plan.filled[model_field.name] = getattr(duplicate, model_field.name)
     return plan
 
 
-def _move(relation: models.ForeignObjectRel, duplicate: models.Model, survivor: models.Model) -> int:
+def _move(relation: Relation, duplicate: models.Model, survivor: models.Model) -> int:
     model, field_name, rows = _pointing_rows(relation, duplicate, survivor)
     if relation.many_to_many:
         # A link both records have is kept once: the loser's copy is dropped, not moved.
@@ -162,13 +172,13 @@ def _move(relation: models.ForeignObjectRel, duplicate: models.Model, survivor: 
 def _merge(
     *,
     actor: User | None,
-    survivor: models.Model,
-    duplicate: models.Model,
+    survivor: Any,
+    duplicate: Any,
     expected_version: int | None,
     alias_model: type[models.Model],
     alias_field: str,
     name_field: str,
-) -> tuple[models.Model, MergePlan]:
+) -> tuple[Any, MergePlan]:
     model = type(survivor)
     if survivor.pk == duplicate.pk:
         raise ValidationError({"duplicate": _("Choose another record to merge into this one.")})

@@ -120,3 +120,20 @@ def test_predicates():
     assert owner_in_subtree(manager, Row()) and owner_in_subtree(admin, Row())
     assert not owner_in_subtree(UserFactory(), Row())
     assert not owns(rep, None)
+
+
+def test_territory_visibility_covers_every_level_below_in_constant_queries(django_assert_num_queries):
+    from forgecrm.platform.access.principal import build_principal
+    from forgecrm.platform.operations import create_territory
+
+    seoul = create_territory(actor=None, name="서울", code="11", sido="서울특별시")
+    gangnam = create_territory(actor=None, name="강남", code="11680", parent=seoul, sigungu="강남구")
+    yeoksam = create_territory(actor=None, name="역삼", code="11680-1", parent=gangnam)
+    busan = create_territory(actor=None, name="부산", code="26", sido="부산광역시")
+    haeundae = create_territory(actor=None, name="해운대", code="26350", parent=busan)
+    create_territory(actor=None, name="대구", code="27", sido="대구광역시")
+    rep = UserFactory()
+    rep.territories.add(seoul, haeundae)
+    with django_assert_num_queries(4):  # subtree, teammates, territories, territories below
+        principal = build_principal(rep)
+    assert principal.territory_ids == {seoul.pk, gangnam.pk, yeoksam.pk, haeundae.pk}

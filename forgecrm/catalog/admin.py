@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import operations
@@ -94,6 +95,18 @@ class VersionedAdminForm(forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    def clean(self):
+        cleaned = super().clean()
+        version = cleaned.get("version")
+        if self.instance.pk and version is not None:
+            current = type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list("version", flat=True)
+            if current and current[0] != version:
+                raise forms.ValidationError(
+                    _("Someone else saved this record while you were editing. Reload it and apply your change again."),
+                    code="stale_version",
+                )
+        return cleaned
+
 
 def _model_fields(form: forms.ModelForm, names) -> dict[str, Any]:
     concrete = {field.name for field in form._meta.model._meta.concrete_fields}
@@ -112,7 +125,7 @@ def _save(actor, form: forms.ModelForm, obj: models.Model, extra: dict | None = 
             actor, type(obj)._default_manager.get(pk=obj.pk), version, _model_fields(form, form.changed_data)
         )
     else:
-        saved = create(actor=actor, **_model_fields(form, form.cleaned_data), **(extra or {}))
+        saved = create(actor=actor, **{**_model_fields(form, form.cleaned_data), **(extra or {})})
     obj.pk, obj.version = saved.pk, saved.version  # type: ignore[attr-defined]
     obj._state.adding = False
     return saved

@@ -66,11 +66,11 @@ def validate_configuration(
     for rule in rules:
         if rule.option_id is not None and rule.option_id not in selected:
             continue
-        source = _label(rule.option) if rule.option_id else product.name
-        if rule.target_option_id is not None:
+        source = _label(rule.option) if rule.option is not None else product.name
+        if rule.target_option is not None:
             chosen = rule.target_option_id in selected
             target = _label(rule.target_option)
-        elif others is not None:
+        elif others is not None and rule.target_product is not None:
             chosen = rule.target_product_id in others
             target = f"{rule.target_product.name} ({rule.target_product.sku})"
         else:

@@ -136,6 +136,9 @@ class ProductForm(VersionedForm):
         if product_lines is not None:
             self.fields["product_line"].queryset = product_lines
         self.fields["product_line"].widget.attrs.update(TOM_SELECT)
+        self.order_fields(
+            ["sku", "name", "name_en", "product_line", "unit", "status", "list_price", "standard_cost", "specs"]
+        )
         if self.instance.pk:
             self.initial.setdefault("list_price", self.instance.list_price.amount)
             if self.instance.standard_cost is not None:
@@ -160,7 +163,12 @@ class ProductLineForm(VersionedForm):
 
 
 class PriceListForm(VersionedForm):
-    assignment = forms.ChoiceField(label=_("Assigned to"), choices=Assignment.choices, initial=Assignment.DEFAULT)
+    assignment = forms.ChoiceField(
+        label=_("Assigned to"),
+        choices=Assignment.choices,
+        initial=Assignment.DEFAULT,
+        help_text=_("Then choose the partner, the partner tier or the customer segment; the others are ignored."),
+    )
 
     class Meta:
         model = PriceList
@@ -336,7 +344,9 @@ class PartnerProductNumberForm(VersionedForm):
 
 class ProductFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    product_line = forms.ModelChoiceField(label=_("Product line"), queryset=ProductLine.objects.none(), required=False)
+    product_line = forms.ModelChoiceField(
+        label=_("Product line"), queryset=ProductLine.objects.none(), required=False, empty_label=_("All")
+    )
     status = forms.ChoiceField(
         label=_("Lifecycle status"), choices=[("", _("All")), *LifecycleStatus.choices], required=False
     )
@@ -355,7 +365,9 @@ class PriceListFilterForm(forms.Form):
     assignment = forms.ChoiceField(
         label=_("Assigned to"), choices=[("", _("All")), *Assignment.choices], required=False
     )
-    current = forms.BooleanField(label=_("Valid today"), required=False)
+    current = forms.ChoiceField(
+        label=_("Validity"), choices=[("", _("All")), ("today", _("Valid today"))], required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

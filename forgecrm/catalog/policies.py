@@ -78,7 +78,7 @@ def option_rule_scope(principal: Principal) -> Q:
 def _own_tier(principal: Principal):
     """The tier of the portal user's organisation, as a subquery (no extra query per scope)."""
     return (
-        User.objects.filter(pk=principal.user_id, organization__isnull=False)
+        User.objects.filter(pk=principal.user_id or 0, organization__isnull=False)
         .exclude(organization__tier="")
         .values("organization__tier")
     )

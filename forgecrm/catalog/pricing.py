@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from .models import PriceList, PriceListItem, PriceTier, Product
+from .models import PriceList, PriceListItem, PriceTier, Product, money_of
 
 # Lower wins: a partner's own list beats its tier's list, which beats a segment's list, which beats the default.
 PRIORITY_PARTNER, PRIORITY_TIER, PRIORITY_SEGMENT, PRIORITY_DEFAULT = range(4)
@@ -60,8 +60,8 @@ def quote_item(item: PriceListItem, quantity: int) -> PriceQuote:
     """The unit price of an item for a quantity: the highest volume tier the quantity reaches, else the item price."""
     for tier in sorted(item.tiers.all(), key=lambda t: t.min_quantity, reverse=True):
         if quantity >= tier.min_quantity:
-            return PriceQuote(tier.unit_price, tier, item.price_list, quantity)
-    return PriceQuote(item.unit_price, None, item.price_list, quantity)
+            return PriceQuote(money_of(tier.unit_price), tier, item.price_list, quantity)
+    return PriceQuote(money_of(item.unit_price), None, item.price_list, quantity)
 
 
 def applicable_price_lists(
@@ -121,4 +121,4 @@ def price_for(
         item = _item_for(lists[0].pk, product)
         if item is not None:
             return quote_item(item, quantity)
-    return PriceQuote(product.list_price, None, None, quantity)
+    return PriceQuote(money_of(product.list_price), None, None, quantity)

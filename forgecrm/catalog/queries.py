@@ -27,6 +27,7 @@ from .models import (
     PriceTier,
     Product,
     ProductLine,
+    money_of,
 )
 from .policies import sees_cost
 from .pricing import NoPriceError, PriceQuote, price_for
@@ -128,8 +129,9 @@ def product_detail_for(actor, pk: Any, *, on_date: dt.date | None = None) -> Pro
     )
     show_cost = sees_cost(actor)
     margin = None
-    if show_cost and product.standard_cost is not None and product.list_price.amount:
-        margin = float((product.list_price.amount - product.standard_cost.amount) * 100 / product.list_price.amount)
+    list_price, cost = money_of(product.list_price), product.standard_cost
+    if show_cost and cost is not None and list_price.amount:
+        margin = float((list_price.amount - money_of(cost).amount) * 100 / list_price.amount)
     return ProductDetail(product, groups, rules, prices, numbers, show_cost, margin)
 
 

@@ -6,6 +6,7 @@ from .products import (
     Product,
     ProductLine,
     Unit,
+    money_of,
     sanitize_description,
     validate_specs,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "ProductLine",
     "RuleKind",
     "Unit",
+    "money_of",
     "sanitize_description",
     "validate_specs",
 ]

@@ -1,3 +1,5 @@
+from typing import Any, ClassVar
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -6,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from forgecrm.platform.models import BusinessModel
 
-from .products import Product
+from .products import Product, money_of
 
 
 class OptionGroup(BusinessModel):
@@ -74,6 +76,7 @@ class Option(BusinessModel):
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    objects: ClassVar[models.Manager["Option"]] = models.Manager()  # djmoney wraps it; declared for type checkers
     history = HistoricalRecords()
 
     class Meta:
@@ -87,7 +90,7 @@ class Option(BusinessModel):
 
     def clean(self) -> None:
         super().clean()
-        if self.price_delta is not None and self.price_delta.currency.code != "KRW":
+        if self.price_delta is not None and money_of(self.price_delta).currency.code != "KRW":
             raise ValidationError({"price_delta": _("Option prices are differences in KRW against the list price.")})
 
 
@@ -138,18 +141,19 @@ class OptionRule(BusinessModel):
         ]
 
     def __str__(self) -> str:
-        source = self.option.name if self.option_id else self.product.name
-        target = self.target_option.name if self.target_option_id else self.target_product.name
-        return f"{source} {self.get_kind_display()} {target}"
+        source = self.option.name if self.option is not None else self.product.name
+        target = self.target_option or self.target_product
+        return f"{source} {self.get_kind_display()} {target.name if target is not None else ''}"
 
     def clean(self) -> None:
         super().clean()
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if bool(self.target_option_id) == bool(self.target_product_id):
             errors["target_option"] = _("Choose either a target option or a target product.")
-        if self.option_id and self.product_id and self.option.group.product_id != self.product_id:
+        if self.option is not None and self.product_id and self.option.group.product_id != self.product_id:
             errors["option"] = _("The option must belong to this product.")
-        if self.target_option_id and self.product_id and self.target_option.group.product_id != self.product_id:
+        target = self.target_option
+        if target is not None and self.product_id and target.group.product_id != self.product_id:
             errors["target_option"] = _("The target option must belong to this product.")
         if self.target_option_id and self.target_option_id == self.option_id:
             errors["target_option"] = _("An option cannot require or exclude itself.")

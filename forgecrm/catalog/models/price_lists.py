@@ -1,5 +1,6 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.apps import apps
 from django.conf import settings
@@ -13,21 +14,22 @@ from simple_history.models import HistoricalRecords
 
 from forgecrm.platform.models import BusinessModel
 
-from .products import Product
+from .products import Product, money_of
 
 # Currencies without a minor unit: a price in them is a whole number.
 WHOLE_UNIT_CURRENCIES = frozenset({"KRW", "JPY"})
 
 
-def currency_amount(money) -> Decimal:
+def currency_amount(value: Any) -> Decimal:
     """The amount with its currency's minor unit: 7200000 for KRW (no minor unit), 6100.50 for USD."""
+    money = money_of(value)
     places = 0 if money.currency.code in WHOLE_UNIT_CURRENCIES else 2
     return money.amount.quantize(Decimal(1).scaleb(-places))
 
 
 def partner_tier_choices() -> list[tuple[str, str]]:
     """The tiers customers defines on Account (catalog and customers are siblings: no import, a lookup)."""
-    return list(apps.get_model("customers", "Account")._meta.get_field("tier").choices)
+    return list(apps.get_model("customers", "Account")._meta.get_field("tier").choices or [])  # type: ignore[arg-type]  # flat choices
 
 
 def currency_choices() -> list[tuple[str, str]]:
@@ -134,7 +136,7 @@ class PriceList(BusinessModel):
                     "Assign the price list to exactly one of: a partner, a partner tier, a customer segment, or everybody."
                 )
             )
-        if self.partner_id and self.partner.kind != "partner":
+        if self.partner is not None and self.partner.kind != "partner":
             raise ValidationError({"partner": _("A partner price list needs a partner account.")})
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("The end date cannot be before the start date.")})
@@ -160,6 +162,7 @@ class PriceListItem(BusinessModel):
         _("unit price"), max_digits=18, decimal_places=2, default_currency="KRW", validators=[MinMoneyValidator(0)]
     )
 
+    objects: ClassVar[models.Manager["PriceListItem"]] = models.Manager()  # djmoney wraps it; declared for mypy
     history = HistoricalRecords()
 
     class Meta:
@@ -174,12 +177,13 @@ class PriceListItem(BusinessModel):
     def clean(self) -> None:
         super().clean()
         if self.price_list_id and self.unit_price is not None:
-            if self.unit_price.currency.code != self.price_list.currency:
+            price = money_of(self.unit_price)
+            if price.currency.code != self.price_list.currency:
                 message = _("The price must be in the list's currency (%(currency)s).")
                 raise ValidationError(
                     {"unit_price": ValidationError(message, params={"currency": self.price_list.currency})}
                 )
-            validate_price_currency(self.unit_price.amount, self.price_list.currency, "unit_price")
+            validate_price_currency(price.amount, self.price_list.currency, "unit_price")
 
 
 class PriceTier(BusinessModel):
@@ -191,6 +195,7 @@ class PriceTier(BusinessModel):
         _("unit price"), max_digits=18, decimal_places=2, default_currency="KRW", validators=[MinMoneyValidator(0)]
     )
 
+    objects: ClassVar[models.Manager["PriceTier"]] = models.Manager()  # djmoney wraps it; declared for mypy
     history = HistoricalRecords()
 
     class Meta:
@@ -213,7 +218,8 @@ class PriceTier(BusinessModel):
             )
         if self.item_id and self.unit_price is not None:
             currency = self.item.price_list.currency
-            if self.unit_price.currency.code != currency:
+            price = money_of(self.unit_price)
+            if price.currency.code != currency:
                 message = _("The price must be in the list's currency (%(currency)s).")
                 raise ValidationError({"unit_price": ValidationError(message, params={"currency": currency})})
-            validate_price_currency(self.unit_price.amount, currency, "unit_price")
+            validate_price_currency(price.amount, currency, "unit_price")

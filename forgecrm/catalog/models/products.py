@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, ClassVar, cast
 
 import nh3
 from django.core.exceptions import ValidationError
@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 from djmoney.models.validators import MinMoneyValidator
+from djmoney.money import Money
 from simple_history.models import HistoricalRecords
 
 from forgecrm.platform.models import BusinessModel
@@ -17,6 +18,11 @@ DESCRIPTION_TAGS = frozenset(
     | {"table", "thead", "tbody", "tr", "th", "td", "caption", "a", "img", "hr", "span", "code", "pre"}
 )
 DESCRIPTION_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height"}, "th": {"scope"}}
+
+
+def money_of(value: Any) -> Money:
+    """A MoneyField's value as Money (django-stubs sees a MoneyField as a plain DecimalField)."""
+    return cast(Money, value)
 
 
 def sanitize_description(html: str) -> str:
@@ -137,6 +143,8 @@ class Product(BusinessModel):
     source = models.CharField(_("source"), max_length=32, blank=True)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
 
+    # Declared so type checkers know it: djmoney wraps the default manager of models with money fields.
+    objects: ClassVar[models.Manager["Product"]] = models.Manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -161,9 +169,9 @@ class Product(BusinessModel):
 
     def clean(self) -> None:
         super().clean()
-        errors = {}
+        errors: dict[str, Any] = {}
         for name in ("list_price", "standard_cost"):
-            money = getattr(self, name)
+            money = money_of(getattr(self, name))
             if money is not None and money.currency.code != "KRW":
                 errors[name] = _("Product prices and costs are in KRW.")
             elif money is not None and money.amount != money.amount.to_integral_value():
@@ -211,5 +219,5 @@ class PartnerProductNumber(BusinessModel):
 
     def clean(self) -> None:
         super().clean()
-        if self.partner_id and self.partner.kind != "partner":
+        if self.partner is not None and self.partner.kind != "partner":
             raise ValidationError({"partner": _("Partner product numbers belong to partner accounts only.")})

@@ -79,7 +79,7 @@ def _replace_tiers(item: PriceListItem, tiers: Sequence[tuple[int, Any]], actor)
         tier = PriceTier(
             item=item,
             min_quantity=int(quantity),
-            unit_price=as_money(price, item.price_list.currency),
+            unit_price=as_money(price, item.price_list.currency),  # type: ignore[misc]  # MoneyField takes Money
             created_by=user,
             updated_by=user,
         )

@@ -8,7 +8,7 @@ from django.db import transaction
 from forgecrm.platform.events import emit
 from forgecrm.platform.search import index_objects, remove_objects
 
-from ..models import LifecycleStatus, PartnerProductNumber, Product, ProductLine, Unit
+from ..models import LifecycleStatus, PartnerProductNumber, Product, ProductLine, Unit, money_of
 from ..policies import ensure_can_edit_catalog
 from .recording import as_money, create_record, delete_record, update_record
 
@@ -37,8 +37,8 @@ def _product_payload(product: Product) -> dict[str, Any]:
         "product_id": product.pk,
         "sku": product.sku,
         "status": product.status,
-        "list_price": str(product.list_price.amount),
-        "currency": product.list_price.currency.code,
+        "list_price": str(money_of(product.list_price).amount),
+        "currency": money_of(product.list_price).currency.code,
         "version": product.version,
     }
 

@@ -41,7 +41,7 @@ def update_record(
     unknown = set(changes) - set(allowed)
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
-    return save_versioned(instance, actor=actor, expected_version=expected_version, changes=changes)
+    return save_versioned(instance, actor=actor, expected_version=expected_version, changes=changes)  # type: ignore[type-var]  # same bound, mypy cannot unify two TypeVars
 
 
 def delete_record(instance: models.Model, *, actor: Any, expected_version: int | None) -> None:

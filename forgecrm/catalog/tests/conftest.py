@@ -54,3 +54,11 @@ def english_messages():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def client(client):
+    """Pages in English (LocaleMiddleware picks the language per request), so text assertions stay meaningful
+    once the ko catalog is complete."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

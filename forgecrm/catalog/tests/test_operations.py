@@ -255,3 +255,12 @@ def test_deleting_with_a_stale_version_is_refused(admin_user):
     with pytest.raises(ConflictError):
         operations.delete_option_group(actor=admin_user, option_group=group, expected_version=1)
     assert OptionGroup.objects.filter(pk=group.pk).exists()
+
+
+def test_reindex_task_makes_bulk_loaded_products_findable(admin_user):
+    from forgecrm.catalog.tasks import reindex_catalog_task
+
+    product = ProductFactory(sku="HP-B-16", name="히트펌프 보일러 16kW")  # written without indexing
+    assert not search_queryset(admin_user, "product", "HP-B-16").exists()
+    assert reindex_catalog_task.delay().get() == {"product": 1, "partner_product": 0}
+    assert list(search_queryset(admin_user, "product", "HP-B-16")) == [product]

@@ -29,7 +29,7 @@ PRODUCTS = "/api/v1/products/"
 
 
 def api(user) -> APIClient:
-    client = APIClient()
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.force_authenticate(user)
     return client
 
@@ -309,6 +309,13 @@ def test_product_lines_and_search(sales_rep):
     client = api(sales_rep)
     assert [row["code"] for row in client.get("/api/v1/product-lines/", {"code": "HP"}).json()["results"]] == ["HP"]
     assert [row["id"] for row in client.get(PRODUCTS, {"q": "히트펌프"}).json()["results"]] == [product.pk]
+
+
+def test_amounts_keep_their_currency_minor_unit():
+    from forgecrm.catalog.rest.serializers import amount_text
+
+    assert amount_text(Money("7200000.00", "KRW")) == "7200000"
+    assert amount_text(Money("6100.5", "USD")) == "6100.50"
 
 
 def test_openapi_schema_describes_the_catalog(client):

@@ -350,10 +350,10 @@ def test_price_list_pages_and_item_form_with_tiers(client, admin_user, partner_a
     rows = _csv(client.get(reverse("catalog:price-list-detail", args=[price_list.pk]), {"export": "csv"}))
     assert rows[1][0] == "SAC-OU-23K" or "SAC-OU-23K" in [row[0] for row in rows]
 
-    listing = client.get(reverse("catalog:price-list-list"), {"assignment": "partner", "current": "on"})
+    listing = client.get(reverse("catalog:price-list-list"), {"assignment": "partner", "current": "today"})
     assert "대한공조 전용 단가" in listing.content.decode()
     expired = PriceListFactory(name="2024 종료 단가", valid_from=dt.date(2024, 1, 1), valid_to=dt.date(2024, 12, 31))
-    assert expired.name not in client.get(reverse("catalog:price-list-list"), {"current": "on"}).content.decode()
+    assert expired.name not in client.get(reverse("catalog:price-list-list"), {"current": "today"}).content.decode()
 
 
 def test_product_lines_page_and_form(client, sales_manager):

@@ -27,7 +27,7 @@ class ProductLineListView(ScopedListView):
 
     @property
     def headers(self):  # type: ignore[override]
-        return [("code", _("Code")), ("name", _("Name")), ("", _("Products")), ("", _("Status"))]
+        return [("code", _("Code")), ("name", _("Product line")), ("", _("Products")), ("", _("Status"))]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -53,7 +53,7 @@ class PriceListListView(ScopedListView):
     @property
     def headers(self):  # type: ignore[override]
         return [
-            ("name", _("Name")),
+            ("name", _("Price list")),
             ("", _("Assigned to")),
             ("currency", _("Currency")),
             ("from", _("Validity")),
@@ -63,7 +63,7 @@ class PriceListListView(ScopedListView):
     @property
     def export_columns(self):  # type: ignore[override]
         return [
-            Column(_("Name"), lambda pl: pl.name),
+            Column(_("Price list"), lambda pl: pl.name),
             Column(_("Assignment"), lambda pl: pl.assignment_display),
             Column(_("Assigned to"), lambda pl: pl.assignment_label),
             Column(_("Currency"), lambda pl: pl.currency),
@@ -171,7 +171,7 @@ class PriceListItemFormView(CatalogFormView):
         if instance is not None:
             initial = {
                 "product": instance.product_id,
-                "unit_price": instance.unit_price.amount,
+                "unit_price": currency_amount(instance.unit_price),
                 "version": instance.version,
             }
         form = PriceListItemForm(
@@ -184,7 +184,10 @@ class PriceListItemFormView(CatalogFormView):
         if instance is not None:
             form.fields["product"].disabled = True
         tier_initial = (
-            [{"min_quantity": tier.min_quantity, "unit_price": tier.unit_price.amount} for tier in instance.tiers.all()]
+            [
+                {"min_quantity": tier.min_quantity, "unit_price": currency_amount(tier.unit_price)}
+                for tier in instance.tiers.all()
+            ]
             if instance is not None
             else []
         )

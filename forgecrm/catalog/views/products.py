@@ -67,7 +67,7 @@ class ProductListView(ScopedListView):
     def export_columns(self) -> list[Column]:  # type: ignore[override]
         columns = [
             Column(_("SKU"), lambda p: p.sku),
-            Column(_("Name"), lambda p: p.name),
+            Column(_("Product name"), lambda p: p.name),
             Column(_("English name"), lambda p: p.name_en),
             Column(_("Product line"), lambda p: p.product_line.name),
             Column(_("Unit"), lambda p: p.unit),
@@ -87,7 +87,7 @@ class ProductListView(ScopedListView):
     def headers(self) -> list[tuple[str, str]]:  # type: ignore[override]
         headers = [
             ("sku", _("SKU")),
-            ("name", _("Name")),
+            ("name", _("Product name")),
             ("line", _("Product line")),
             ("", _("Status")),
             ("price", _("List price")),

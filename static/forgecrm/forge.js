@@ -23,3 +23,8 @@ document.addEventListener("submit", (event) => {
   const form = event.target.closest("form[data-confirm]");
   if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
 });
+// "Cancel" without a target goes back (no javascript: URLs: the Content-Security-Policy forbids them).
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-history-back]");
+  if (link) { event.preventDefault(); history.back(); }
+});

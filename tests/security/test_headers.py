@@ -1,6 +1,7 @@
 """Security headers on every response, and a Content-Security-Policy without unsafe script sources."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -80,3 +81,24 @@ def test_tls_settings_in_production(settings):
     # Test settings switch TLS off; the production values are checked by `check --deploy` in test_deploy.py.
     assert settings.SESSION_COOKIE_HTTPONLY and settings.CSRF_COOKIE_HTTPONLY
     assert settings.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+TEMPLATES_ROOT = Path(__file__).resolve().parents[2] / "forgecrm"
+INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
+
+
+def test_no_template_needs_inline_script_the_policy_forbids():
+    problems = []
+    for template in sorted(TEMPLATES_ROOT.rglob("templates/**/*.html")):
+        text = template.read_text(encoding="utf-8")
+        name = template.relative_to(TEMPLATES_ROOT)
+        if "javascript:" in text:
+            problems.append(f"{name}: javascript: URL")
+        if INLINE_HANDLER.search(text):
+            problems.append(f"{name}: inline event handler (on...=)")
+        if re.search(r"\shx-on[:-]", text):
+            problems.append(f"{name}: hx-on needs eval")
+        for tag in re.findall(r"<script\b[^>]*>", text):
+            if "src=" not in tag and "nonce=" not in tag and "application/json" not in tag:
+                problems.append(f"{name}: inline <script> without the nonce")
+    assert problems == []

@@ -26,6 +26,7 @@ from .models import (
 )
 from .normalization import SIDO_NAMES
 from .policies import PARTNER_CREATABLE_KINDS, is_record_manager
+from .queries import consent_status
 
 PORTAL_ROLES = (Role.PARTNER_ADMIN, Role.PARTNER_REP, Role.CUSTOMER_USER)
 
@@ -55,6 +56,13 @@ class AutocompleteSelect(forms.Select):
             for index, row in enumerate(rows, start=1):
                 options.append(self.create_option(name, row.pk, str(row), True, index))
         return [(None, options, 0)]
+
+
+def _autocomplete(field: forms.ModelChoiceField, url) -> None:
+    """Swap in the autocomplete widget after the queryset is set (a new widget starts without choices)."""
+    field.widget = AutocompleteSelect(url)
+    field.widget.choices = field.choices
+    field.widget.is_required = field.required
 
 
 def _tom_select(field: forms.Field) -> None:
@@ -193,10 +201,10 @@ class AccountForm(OperationForm):
         autocomplete = reverse_lazy("customers:account-autocomplete")
         partners_autocomplete = reverse_lazy("customers:partner-autocomplete")
         self.fields["parent"].queryset = visible_accounts
-        self.fields["parent"].widget = AutocompleteSelect(autocomplete)
+        _autocomplete(self.fields["parent"], autocomplete)
         for name in ("partner", "channel_parent"):
             self.fields[name].queryset = visible_accounts.filter(kind=AccountKind.PARTNER)
-            self.fields[name].widget = AutocompleteSelect(partners_autocomplete)
+            _autocomplete(self.fields[name], partners_autocomplete)
         self.fields["owner"].queryset = _internal_users(actor)
         self.fields["owner"].required = False
         _tom_select(self.fields["owner"])
@@ -267,12 +275,15 @@ class ContactForm(OperationForm):
             self.initial["phone"] = display_phone(self.instance.phone)
             self.initial["mobile"] = display_phone(self.instance.mobile)
         self.fields["account"].queryset = scope_for(actor, Account)
-        self.fields["account"].widget = AutocompleteSelect(reverse_lazy("customers:account-autocomplete"))
+        _autocomplete(self.fields["account"], reverse_lazy("customers:account-autocomplete"))
         self.fields["owner"].queryset = _internal_users(actor)
         self.fields["owner"].required = False
         _tom_select(self.fields["owner"])
         if not is_record_manager(actor):
             del self.fields["owner"]
+        current = {}
+        if self.instance.pk is not None:
+            current = {status.purpose: status for status in consent_status(list(self.instance.consents.all()))}
         consent_names = []
         for value, label in ConsentPurpose.choices:
             name = f"consent_{value}"
@@ -280,6 +291,7 @@ class ContactForm(OperationForm):
                 label=label,
                 required=False,
                 choices=[("", _("No change")), ("granted", _("Given")), ("withdrawn", _("Withdrawn"))],
+                help_text=_consent_now(current.get(value)),
             )
             consent_names.append(name)
         consent_names += ["consent_date", "consent_source"]
@@ -325,6 +337,13 @@ class ConsentForm(forms.Form):
 
     def moment(self) -> dt.datetime | None:
         return _start_of(self.cleaned_data.get("recorded_at"))
+
+
+def _consent_now(status) -> str:
+    if status is None or status.consent is None:
+        return str(_("Now: not asked"))
+    text = _("Now: given on %(date)s (%(source)s)") if status.granted else _("Now: withdrawn on %(date)s (%(source)s)")
+    return str(text) % {"date": timezone.localdate(status.consent.recorded_at), "source": status.consent.source}
 
 
 ACTIVE_CHOICES = [("active", _("Active")), ("inactive", _("Inactive")), ("all", _("All"))]
@@ -394,6 +413,6 @@ class MergeForm(forms.Form):
     def __init__(self, *args, actor, survivor, autocomplete_url, model=Account, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["duplicate"].queryset = scope_for(actor, model).exclude(pk=survivor.pk)
-        self.fields["duplicate"].widget = AutocompleteSelect(autocomplete_url)
+        _autocomplete(self.fields["duplicate"], autocomplete_url)
         self.fields["version"].initial = survivor.version
         style_form(self)

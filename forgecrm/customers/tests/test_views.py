@@ -287,3 +287,17 @@ def test_contact_list_and_360_query_counts_are_constant(login, django_assert_max
         assert client.get(reverse("customers:contact-list")).status_code == 200
     with django_assert_max_num_queries(18):
         assert client.get(reverse("customers:contact-detail", args=[contacts[0].pk])).status_code == 200
+
+
+def test_autocomplete_pickers_render_only_the_chosen_record(login):
+    rep = UserFactory()
+    parent = AccountFactory(owner=rep, name="모회사")
+    AccountFactory.create_batch(3, owner=rep)
+    child = AccountFactory(owner=rep, parent=parent)
+    client = login(rep)
+    page = client.get(reverse("customers:account-update", args=[child.pk])).content.decode()
+    select = page[page.index('name="parent"') : page.index("</select>", page.index('name="parent"'))]
+    assert f'<option value="{parent.pk}" selected>모회사</option>' in select
+    assert select.count("<option") == 2  # the blank and the chosen one, not every account
+    contact_form = client.get(reverse("customers:contact-create"), {"account": parent.pk}).content.decode()
+    assert f'<option value="{parent.pk}" selected>모회사</option>' in contact_form

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from djmoney.money import Money
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
@@ -42,6 +43,7 @@ def amount_text(money: Money) -> str:
     return str(currency_amount(money))
 
 
+@extend_schema_field({"type": "string", "format": "decimal", "example": "7200000"})
 class MoneyAmountField(serializers.Field):
     """A read-only price in a price list's currency, written with that currency's minor unit."""
 
@@ -267,3 +269,31 @@ class ConfigurationSerializer(serializers.Serializer):
     quote_products = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, allow_null=True, max_length=500
     )
+
+
+class PriceListRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class TierRefSerializer(serializers.Serializer):
+    min_quantity = serializers.IntegerField()
+    unit_price = serializers.CharField()
+
+
+class PriceResultSerializer(serializers.Serializer):
+    """Documents the price check's answer."""
+
+    product = serializers.IntegerField()
+    sku = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = serializers.CharField(help_text="Decimal string in the currency's minor unit")
+    currency = serializers.CharField()
+    total = serializers.CharField()
+    price_list = PriceListRefSerializer(allow_null=True, help_text="null: no list applies, the list price is used")
+    tier_applied = TierRefSerializer(allow_null=True)
+
+
+class ConfigurationResultSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    errors = serializers.ListField(child=serializers.CharField())

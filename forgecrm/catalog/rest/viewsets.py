@@ -113,7 +113,7 @@ class ProductViewSet(CatalogViewSet):
             OpenApiParameter("partner", int, description="Internal users: price for this partner account"),
             OpenApiParameter("on_date", str, description="ISO date (today by default)"),
         ],
-        responses={200: dict},
+        responses={200: shapes.PriceResultSerializer},
     )
     @action(detail=True, methods=["get"])
     def price(self, request, pk=None):
@@ -158,7 +158,7 @@ class ProductViewSet(CatalogViewSet):
             }
         )
 
-    @extend_schema(request=shapes.ConfigurationSerializer, responses={200: dict})
+    @extend_schema(request=shapes.ConfigurationSerializer, responses={200: shapes.ConfigurationResultSerializer})
     @action(detail=True, methods=["post"], url_path="validate-configuration")
     def validate_configuration(self, request, pk=None):
         """Check a set of option ids (and, optionally, the other products of the quote) against the rules."""

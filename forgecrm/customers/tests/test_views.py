@@ -301,3 +301,18 @@ def test_autocomplete_pickers_render_only_the_chosen_record(login):
     assert select.count("<option") == 2  # the blank and the chosen one, not every account
     contact_form = client.get(reverse("customers:contact-create"), {"account": parent.pk}).content.decode()
     assert f'<option value="{parent.pk}" selected>모회사</option>' in contact_form
+
+
+def test_contact_merge_page_and_old_contact_link(login):
+    admin = UserFactory(role=Role.ADMIN)
+    account = AccountFactory(owner=admin)
+    survivor = ContactFactory(account=account, full_name="김민준", email="mj@x.kr")
+    duplicate = ContactFactory(account=account, full_name="김 민준", email="other@x.kr")
+    client = login(admin)
+    url = reverse("customers:contact-merge", args=[survivor.pk])
+    suggestions = client.get(url).context["suggestions"]
+    assert [record.pk for _match, record in suggestions] == [duplicate.pk]
+    assert client.post(url, {"duplicate": duplicate.pk, "version": survivor.version}).status_code == 302
+    old = client.get(reverse("customers:contact-detail", args=[duplicate.pk]))
+    assert old.status_code == 302 and old["Location"] == reverse("customers:contact-detail", args=[survivor.pk])
+    assert login(UserFactory()).get(url).status_code == 404

@@ -116,6 +116,7 @@ class ContactRecord:
     phone: str = ""
     mobile: str = ""
     owner_email: str = ""
+    account_line: int = 0  # in a file of accounts with contacts: the line of the row that holds the account
     # How a contacts-only file names an existing account.
     account_file_id: str = ""
     account_brn: str = ""

@@ -141,7 +141,7 @@ class ImportPass:
         if row.contact is not None:
             if self.options.target == Target.BOTH and account_line is not None:
                 self._assign_account(row.contact, self.account_ext_by_line[account_line])
-                row.contact.account_line = account_line  # type: ignore[attr-defined]
+                row.contact.account_line = account_line
             self._take_contact(row.contact, cells, preview)
 
     @staticmethod
@@ -310,7 +310,7 @@ class ImportPass:
         for record in records:
             account_id = None
             if self.options.target == Target.BOTH:
-                account_id = self.account_id_by_line.get(getattr(record, "account_line", 0))
+                account_id = self.account_id_by_line.get(record.account_line)
             rows.append(
                 (
                     record.line, record.ext_id, self._owner(record.owner_email, record.line), None, "", None,

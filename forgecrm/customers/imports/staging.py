@@ -6,6 +6,7 @@ UPDATE ... FROM / INSERT ... SELECT statements (SQLite has UPDATE ... FROM since
 runs once per row, so an import of N rows costs a fixed number of queries.
 """
 
+import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -203,6 +204,8 @@ class Stage:
                 value = constants[column]
             else:
                 value = field.get_db_prep_save(field.get_default(), connection)
+            if isinstance(value, enum.Enum):  # TextChoices defaults: the plain value for the driver
+                value = value.value
             # PostgreSQL cannot infer a bare parameter's type in a SELECT list; SQLite's CAST would change values.
             expressions.append(f"CAST(%s AS {field.db_type(connection)})" if cast else "%s")
             params.append(value)

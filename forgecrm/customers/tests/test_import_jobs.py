@@ -432,3 +432,52 @@ def test_import_cost_is_a_fixed_number_of_queries(admin, rows, django_assert_max
     assert Account.objects.count() == rows and Contact.objects.count() == rows
     assert Account.history.count() == rows + 1 and Contact.history.count() == rows  # +1: the factory's row
     assert SearchDocument.objects.filter(entity="contact").count() == rows
+
+
+def test_xlsx_as_korean_excel_writes_it(admin):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["거래처명", "사업자등록번호", "대표전화", "직원수", "주소"])
+    # Excel keeps numbers as numbers: the BRN without dashes and the phone without its leading 0.
+    sheet.append(["한빛공조", 1208147521, 212345678, 25, "서울특별시 강남구 테헤란로 1"])
+    sheet.append(["대한기계", None, "031-123-4567", "1,200", "경기도 화성시 동탄대로 1"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    _job, result = import_file(admin, buffer.getvalue(), filename="거래처.xlsx")
+    assert result["file"]["type"] == "xlsx" and result["counts"]["accounts"]["new"] == 2
+    hanbit = Account.objects.get(name="한빛공조")
+    assert (hanbit.brn, hanbit.phone, hanbit.employees) == ("1208147521", "+82212345678", 25)
+    assert Account.objects.get(name="대한기계").employees == 1200
+
+
+def test_a_sales_manager_assigns_owners_in_their_team_only(admin):
+    manager = UserFactory(role=Role.SALES_MANAGER)
+    member = UserFactory(role=Role.SALES_REP, manager=manager, email="member@forge.kr")
+    UserFactory(role=Role.SALES_REP, email="outsider@forge.kr")
+    data = make_csv([["회사명", "소유자"], ["가", "member@forge.kr"], ["나", "outsider@forge.kr"]])
+    import_file(manager, data)
+    assert dict(Account.objects.values_list("name", "owner_id")) == {"가": member.pk, "나": manager.pk}
+
+
+def test_a_failed_job_says_so_and_can_run_again(admin, monkeypatch, django_capture_on_commit_callbacks):
+    from forgecrm.customers.imports import pipeline
+
+    job = create_import_job(
+        actor=admin, filename="a.csv", data=make_csv([["회사명"], ["한빛"], ["대한"]]), target="accounts"
+    )
+
+    def broken(self, records):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(pipeline.ImportPass, "_merge_accounts", broken)
+    with pytest.raises(RuntimeError):
+        run_import(actor=admin, job=job)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "run it again" in job.error
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_import(actor=admin, job=job)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and Account.objects.count() == 2

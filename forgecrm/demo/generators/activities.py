@@ -81,7 +81,7 @@ def activity(rng: random.Random, about: Regarding, *, today: dt.date, kind: str 
     """One activity row (without id) about `about`, owned by `about.owner_id`; `kind` drawn unless given."""
     kind = kind or rng.choices(_KIND_NAMES, weights=_KIND_WEIGHTS)[0]
     first = max(about.since, today - dt.timedelta(days=HISTORY_DAYS))
-    planned = rng.random() < 0.05
+    planned = rng.random() < 0.05 and kind != "note"  # a note records something known, never planned
     if planned:
         day = business_day(rng, today + dt.timedelta(days=1), today + dt.timedelta(days=PLANNED_DAYS))
     else:
@@ -108,14 +108,20 @@ def activity(rng: random.Random, about: Regarding, *, today: dt.date, kind: str 
             location=rng.choice(LOCATIONS),
         )
     elif kind == "call":
-        row.update(starts_at=when, duration_minutes=rng.randint(2, 25), direction=rng.choice(("inbound", "outbound")))
+        minutes = rng.randint(2, 25)
+        row.update(
+            starts_at=when,
+            ends_at=when + dt.timedelta(minutes=minutes),
+            duration_minutes=minutes,
+            direction=rng.choice(("inbound", "outbound")),
+        )
     elif kind == "correspondence":
         row["direction"] = rng.choice(("inbound", "outbound", "outbound"))
     elif kind == "task":
         row["due_at"] = _at(day, 9 * 60 - 1)  # end of the working day
     if planned or (kind == "task" and day >= today - dt.timedelta(days=7) and rng.random() < 0.4):
         row["status"] = "planned"  # still to do, a few tasks overdue
-        logged = min(today, day - dt.timedelta(days=rng.randint(1, 14)))
+        logged = min(day - dt.timedelta(days=rng.randint(1, 14)), today - dt.timedelta(days=rng.randint(0, 10)))
     elif kind in ("meeting", "visit", "demo") and rng.random() < 0.07:
         row["status"] = "cancelled"
         logged = day - dt.timedelta(days=rng.randint(1, 14))

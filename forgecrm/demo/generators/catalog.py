@@ -215,6 +215,7 @@ OPTION_SETS: dict[str, OptionSet] = {
 
 # Partner-tier discounts off the list price, and the volume breaks (quantity, extra discount) per product line.
 TIER_DISCOUNTS = {"platinum": 0.28, "gold": 0.22, "silver": 0.16, "bronze": 0.10}
+TIER_NAMES = {"platinum": "플래티넘", "gold": "골드", "silver": "실버", "bronze": "브론즈"}
 SEGMENT_DISCOUNTS = {"공공기관": 0.12}
 VOLUME_BREAKS = {
     "SAC": ((10, 0.03), (50, 0.06), (100, 0.09)),

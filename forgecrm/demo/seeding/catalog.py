@@ -147,10 +147,10 @@ def _price_lists(actor, products: dict[str, Product], today: dt.date, distributo
     for tier, discount in spec.TIER_DISCOUNTS.items():
         price_list = catalog.create_price_list(
             actor=actor,
-            name=f"{year}년 {tier.capitalize()} 파트너 공급가",
+            name=f"{year}년 {spec.TIER_NAMES[tier]} 파트너 공급가",
             valid_from=dt.date(year, 1, 1),
             partner_tier=tier,
-            description=f"{tier} 등급 파트너 공급가: 소비자가 대비 {round(discount * 100)}% 할인, 수량 할인 포함.",
+            description=f"{spec.TIER_NAMES[tier]} 등급 파트너 공급가: 소비자가 대비 {round(discount * 100)}% 할인, 수량 할인 포함.",
         )
         fill(price_list, sellable, discount, with_tiers=True)
     for segment, discount in spec.SEGMENT_DISCOUNTS.items():

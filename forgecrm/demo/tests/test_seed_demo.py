@@ -240,3 +240,25 @@ def test_search_finds_accounts_contacts_and_products(seeded):
     account = Account.objects.filter(form="company").exclude(kind="partner").first()
     assert search_queryset(admin, "account", account.brn).filter(pk=account.pk).exists()
     assert search_queryset(admin, "product", "카세트").exists()
+
+
+def test_notes_are_done_and_calls_end_after_their_duration(seeded):
+    assert not Activity.objects.filter(kind="note").exclude(status="done").exists()
+    for call in Activity.objects.filter(kind="call")[:100]:
+        assert call.ends_at - call.starts_at == dt.timedelta(minutes=call.duration_minutes)
+
+
+def test_bulk_rows_pass_the_models_own_validation(seeded):
+    """The bulk path skips save(): every field validator and constraint must still hold for what it wrote."""
+    samples = [
+        *Account.objects.order_by("?")[:60],
+        *Contact.objects.order_by("?")[:60],
+        *Consent.objects.order_by("?")[:30],
+        *Activity.objects.order_by("?")[:60],
+        *User.objects.filter(organization__isnull=False)[:20],
+    ]
+    for row in samples:
+        try:
+            row.full_clean(exclude=["password"])
+        except ValidationError as error:  # pragma: no cover - the message says which row and field
+            pytest.fail(f"{type(row).__name__} {row.pk}: {error.message_dict}")

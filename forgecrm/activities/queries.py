@@ -12,6 +12,7 @@ from forgecrm.platform.access import get_for_or_404, principal_for, scope_for
 from forgecrm.platform.korea.calendar import korean_holidays
 from forgecrm.platform.models import User
 
+from .ics import user_for_feed_token
 from .models import Activity, ActivityKind, ActivityStatus, Attachment
 
 
@@ -196,6 +197,12 @@ def calendar_week_for(actor, week_start: dt.date, *, owner_id: int | None = None
                 entry.activities.append(row)
         days.append(entry)
     return CalendarWeek(start=start_day, days=days)
+
+
+def calendar_feed_user(token: str) -> User | None:
+    """The active user a calendar-subscription token belongs to (calendar apps cannot sign in)."""
+    found = user_for_feed_token(token, User.objects.filter(is_active=True))
+    return found if isinstance(found, User) else None
 
 
 def calendar_feed_for(user, *, past_days: int = 30, future_days: int = 365) -> list[Activity]:

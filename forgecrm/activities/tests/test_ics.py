@@ -129,7 +129,8 @@ def test_feed_subscription_by_token_without_a_session(rep):
     assert [str(event["SUMMARY"]) for event in calendar.walk("VEVENT")] == ["구독 확인"]
 
     assert anonymous.get("/activities/calendar.ics").status_code == 404
-    assert anonymous.get(f"/activities/calendar.ics?token={token[:-1]}0").status_code == 404
+    tampered = token[:-1] + ("1" if token[-1] == "0" else "0")
+    assert anonymous.get(f"/activities/calendar.ics?token={tampered}").status_code == 404
     other = UserFactory()
     assert anonymous.get(f"/activities/calendar.ics?token={other.pk}.{token.split('.')[1]}").status_code == 404
 

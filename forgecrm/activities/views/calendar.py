@@ -9,10 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forgecrm.platform.models import User
-
-from ..ics import calendar_for, feed_token, user_for_feed_token
-from ..queries import calendar_feed_for, calendar_week_for, get_activity_for, owner_choices_for, week_start_of
+from ..ics import calendar_for, feed_token
+from ..queries import (
+    calendar_feed_for,
+    calendar_feed_user,
+    calendar_week_for,
+    get_activity_for,
+    owner_choices_for,
+    week_start_of,
+)
 
 
 def _week_param(value: str) -> dt.date:
@@ -68,7 +73,7 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
     """The user's scheduled activities; calendar programs subscribe with the secret token in the URL."""
     user = request.user if request.user.is_authenticated else None
     if request.GET.get("token"):
-        user = user_for_feed_token(request.GET["token"], User.objects.all())
+        user = calendar_feed_user(request.GET["token"])
     if user is None:
         raise Http404
     payload = calendar_for(

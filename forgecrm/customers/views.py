@@ -17,6 +17,7 @@ from forgecrm.platform.exports import Column
 from forgecrm.platform.korea.brn import format_brn
 from forgecrm.platform.korea.phone import display_phone
 from forgecrm.platform.models import PersonalDataAccess
+from forgecrm.platform.timeline import subject_actions_for
 from forgecrm.platform.ui.listing import ScopedListView
 from forgecrm.platform.versioning import ConflictError
 
@@ -140,6 +141,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": user.has_perm("customers.change_account", account),
             "can_merge": user.has_perm("customers.merge_account", account),
             "can_deactivate": user.has_perm("customers.delete_account", account),
+            "subject_actions": subject_actions_for(user, "account", account.pk),
         },
     )
 
@@ -405,6 +407,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "contact": contact,
             "can_change": can_change,
             "can_merge": request.user.has_perm("customers.merge_contact", contact),
+            "subject_actions": subject_actions_for(request.user, "contact", contact.pk),
             "consent_form": ConsentForm() if can_change else None,
         },
     )

@@ -37,3 +37,28 @@ def timeline_for(actor: Any, subject_kind: str, subject_id: int, limit: int = 50
         entries.extend(source(actor, subject_kind, subject_id, limit))
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit]
+
+
+@dataclass(frozen=True)
+class SubjectAction:
+    """A quick action offered on a 360° page by another app (e.g. "Log a call" from activities)."""
+
+    label: str
+    url: str
+    icon: str = "plus"
+
+
+# source(actor, subject_kind, subject_id) -> the actions this actor may take on that account or contact.
+SubjectActionSource = Callable[[Any, str, int], list[SubjectAction]]
+_action_sources: dict[str, SubjectActionSource] = {}
+
+
+def register_subject_actions(name: str, source: SubjectActionSource) -> None:
+    _action_sources[name] = source
+
+
+def subject_actions_for(actor: Any, subject_kind: str, subject_id: int) -> list[SubjectAction]:
+    actions: list[SubjectAction] = []
+    for source in _action_sources.values():
+        actions.extend(source(actor, subject_kind, subject_id))
+    return actions

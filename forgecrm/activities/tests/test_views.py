@@ -268,3 +268,41 @@ def test_dashboard_tiles_and_menu(client, rep):
     assert 'href="/activities/"' in body
     redirect = client.get("/activities/overdue/")
     assert redirect.status_code == 302 and "overdue=on" in redirect["Location"]
+
+
+def test_account_and_contact_pages_offer_logging_a_call_prefilled(client):
+    from forgecrm.customers.tests.factories import AccountFactory, ContactFactory
+    from forgecrm.platform.tests.factories import UserFactory
+
+    rep = UserFactory()
+    account = AccountFactory(owner=rep)
+    contact = ContactFactory(account=account)
+    client.force_login(rep)
+    page = client.get(f"/accounts/{account.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"/activities/new/?account={account.pk}&amp;kind=call" in page
+    page = client.get(f"/contacts/{contact.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"/activities/new/?contact={contact.pk}&amp;kind=call" in page
+    form = client.get(f"/activities/new/?account={account.pk}&kind=call", HTTP_ACCEPT_LANGUAGE="en")
+    assert form.status_code == 200
+
+
+def test_customer_portal_users_get_no_logging_actions(client):
+    from forgecrm.customers.tests.factories import AccountFactory
+    from forgecrm.platform.models import Role
+    from forgecrm.platform.tests.factories import UserFactory
+
+    account = AccountFactory()
+    customer = UserFactory(role=Role.CUSTOMER_USER, organization=account)
+    client.force_login(customer)
+    page = client.get(f"/accounts/{account.pk}/").content.decode()
+    assert "/activities/new/" not in page
+
+
+def test_only_the_longest_matching_menu_entry_is_active(rf):
+    from forgecrm.platform.tests.factories import UserFactory
+    from forgecrm.platform.ui.context import navigation
+
+    request = rf.get("/activities/calendar/")
+    request.user = UserFactory()
+    active = [entry["url"] for entry in navigation(request)["menu"] if entry["active"]]
+    assert active == ["/activities/calendar/"]

@@ -31,13 +31,12 @@ def navigation(request) -> dict:
         return {"menu": []}
     principal = principal_for(user)
     entries = [
-        {
-            "label": entry.label,
-            "url": reverse(entry.url_name),
-            "icon": entry.icon,
-            "active": request.path.startswith(reverse(entry.url_name)),
-        }
+        {"label": entry.label, "url": reverse(entry.url_name), "icon": entry.icon, "active": False}
         for entry in _menu
         if principal.is_internal or not entry.internal_only
     ]
+    # Only the longest matching prefix is active: /activities/calendar/ lights "Calendar", not "Activities" too.
+    matching = [item for item in entries if request.path.startswith(item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["active"] = True
     return {"menu": entries}

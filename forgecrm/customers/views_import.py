@@ -1,5 +1,7 @@
 """Pages of the account and contact import: upload, preview with mapping, progress, outcome and report."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_POST
 from forgecrm.platform.access import get_for_or_404, principal_for, scope_for
 from forgecrm.platform.korea.brn import format_brn
 from forgecrm.platform.korea.phone import display_phone
-from forgecrm.platform.models import Job
+from forgecrm.platform.models import Job, User
 
 from .imports import (
     IMPORT_JOB_KIND,
@@ -24,6 +26,7 @@ from .imports import (
 )
 from .imports.forms import ImportMappingForm, ImportUploadForm
 from .imports.mapping import FIELDS_BY_KEY, Target
+from .imports.reading import DELIMITER_LABELS
 
 
 def _guard(request: HttpRequest) -> None:
@@ -32,6 +35,10 @@ def _guard(request: HttpRequest) -> None:
         raise Http404
     if not may_import(request.user):
         raise PermissionDenied(_("You may not import accounts or contacts."))
+
+
+def _actor(request: HttpRequest) -> User:
+    return cast(User, request.user)  # login_required ran first
 
 
 def _job(request: HttpRequest, pk: int) -> Job:
@@ -46,7 +53,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             job = create_import_job(
-                actor=request.user,
+                actor=_actor(request),
                 filename=upload.name,
                 data=upload.read(),
                 target=form.cleaned_data["target"],
@@ -90,7 +97,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if request.method == "POST" and form.is_valid():
             update_import_options(
-                actor=request.user,
+                actor=_actor(request),
                 job=job,
                 mapping=form.mapping(),
                 mode=form.cleaned_data["mode"],
@@ -131,7 +138,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
             "counts": counts,
             "summaries": summaries,
             "fields": _mapping_fields(job, form),
-            "file": job.result.get("file", {}),
+            "file": _file_facts(job),
             "issues": job.result.get("issues", []),
             "shows_accounts": params.get("target") != Target.CONTACTS,
             "shows_contacts": params.get("target") != Target.ACCOUNTS,
@@ -184,6 +191,12 @@ def _display(key: str, value: str) -> str:
     return value
 
 
+def _file_facts(job: Job) -> dict:
+    facts = dict(job.result.get("file", {}))
+    facts["delimiter"] = DELIMITER_LABELS.get(facts.get("delimiter", ""), facts.get("delimiter", ""))
+    return facts
+
+
 def _mapping_fields(job: Job, form: ImportMappingForm | None) -> list[dict]:
     """Each column's choice with the first row's cell as an example."""
     if form is None:
@@ -200,12 +213,12 @@ def _mapping_fields(job: Job, form: ImportMappingForm | None) -> list[dict]:
 def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     _guard(request)
     job = _job(request, pk)
-    queue_import(actor=request.user, job=job)
+    queue_import(actor=_actor(request), job=job)
     return redirect("customers:account-import-job", pk=job.pk)
 
 
 @login_required
-def import_report(request: HttpRequest, pk: int) -> HttpResponse:
+def import_report(request: HttpRequest, pk: int) -> FileResponse:
     _guard(request)
     job = _job(request, pk)
     if not job.report_file:

@@ -65,7 +65,7 @@ def _file_facts(table: Table, job: Job, rows: int) -> dict:
         "name": job.params.get("filename", ""),
         "type": table.file_type,
         "encoding": table.encoding,
-        "delimiter": table.dialect_label if table.file_type == "csv" else "",
+        "delimiter": table.delimiter_name if table.file_type == "csv" else "",
         "sheet": table.sheet,
         "rows": rows,
     }

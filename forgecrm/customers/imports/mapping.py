@@ -103,13 +103,13 @@ FIELDS = (
 FIELDS_BY_KEY = {field.key: field for field in FIELDS}
 
 # Headers that mean one thing or another depending on what is imported: (synonyms, fields in order of preference).
-GENERIC = {
+GENERIC: dict[str, tuple[str, ...]] = {
     "name": ("name", "명칭", "이름명"),
     "phone": ("전화번호", "전화", "연락처", "phone", "tel", "telephone", "phonenumber"),
     "email": ("이메일", "이메일주소", "메일", "email", "emailaddress", "mail"),
     "external_id": ("id", "외부id", "externalid", "코드", "code", "recordid"),
 }
-GENERIC_TARGETS = {
+GENERIC_TARGETS: dict[str, dict[str, tuple[str, ...]]] = {
     Target.ACCOUNTS: {
         "name": ("account.name",),
         "phone": ("account.phone",),

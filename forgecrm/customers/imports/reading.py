@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 XLSX_EXTENSIONS = (".xlsx",)
 DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
+DELIMITER_LABELS = {"comma": _("comma"), "semicolon": _("semicolon"), "tab": _("tab"), "bar": _("vertical bar")}
 # Excel refuses cells above 32,767 characters; anything larger is not a value a person typed.
 MAX_CELL_CHARS = 32_767
 # An XLSX part may unpack to at most this many times the size of the whole upload limit.
@@ -69,9 +71,9 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
     @property
-    def dialect_label(self) -> str:
-        names = {",": _("comma"), ";": _("semicolon"), "\t": _("tab"), "|": _("vertical bar")}
-        return str(names.get(self.delimiter, self.delimiter))
+    def delimiter_name(self) -> str:
+        """A stable key ("comma", "semicolon", "tab", "bar"); pages translate it when they show it."""
+        return DELIMITER_NAMES.get(self.delimiter, self.delimiter)
 
 
 def file_type_for(name: str) -> str:

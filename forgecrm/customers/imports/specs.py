@@ -4,9 +4,16 @@ from forgecrm.customers.models import Account, Contact
 
 from .staging import EntitySpec, MatchRule
 
+# Written as the unique index's own condition, NOT (external_id = ''), so SQLite uses that partial index.
 EXTERNAL_ID = MatchRule(
-    "external_id", ("ext_id",), ("t.external_id",), "{stage}.ext_id <> ''", condition="t.source = 'import'"
+    "external_id",
+    ("ext_id",),
+    ("t.external_id",),
+    "{stage}.ext_id <> ''",
+    condition="t.source = 'import' AND NOT (t.external_id = '')",
 )
+# Every writer stores emails in lower case (operations and this import), so the plain indexed column matches.
+
 
 ACCOUNTS = EntitySpec(
     model=Account,
@@ -33,7 +40,7 @@ ACCOUNTS = EntitySpec(
     match_rules=(
         EXTERNAL_ID,
         MatchRule("brn", ("brn",), ("t.brn",), "{stage}.brn <> ''", condition="t.brn <> ''"),
-        MatchRule("email", ("email_key",), ("LOWER(t.email)",), "{stage}.email_key <> ''", condition="t.email <> ''"),
+        MatchRule("email", ("email_key",), ("t.email",), "{stage}.email_key <> ''", condition="t.email <> ''"),
         MatchRule("phone", ("phone",), ("t.phone",), "{stage}.phone <> ''", condition="t.phone <> ''"),
         MatchRule("name", ("name_key", "sido"), ("t.name_key", "t.sido"), "{stage}.name_key <> ''"),
         # No 시/도 in the file: the name alone, when exactly one account has it.
@@ -51,7 +58,7 @@ CONTACTS = EntitySpec(
     # A person is their email or mobile; an office phone is shared, so only the name at the same account counts.
     match_rules=(
         EXTERNAL_ID,
-        MatchRule("email", ("email_key",), ("LOWER(t.email)",), "{stage}.email_key <> ''", condition="t.email <> ''"),
+        MatchRule("email", ("email_key",), ("t.email",), "{stage}.email_key <> ''", condition="t.email <> ''"),
         MatchRule("mobile", ("mobile",), ("t.mobile",), "{stage}.mobile <> ''", condition="t.mobile <> ''"),
         MatchRule("name", ("name_key", "account_id"), ("t.name_key", "t.account_id"), "{stage}.account_id IS NOT NULL"),
     ),
@@ -65,7 +72,7 @@ ACCOUNT_LOOKUPS = (
         ("account_file_id",),
         ("t.external_id",),
         "{stage}.account_file_id <> ''",
-        condition="t.source = 'import'",
+        condition="t.source = 'import' AND NOT (t.external_id = '')",
         table=ACCOUNT_TABLE,
     ),
     MatchRule(

@@ -190,12 +190,14 @@ class Stage:
     def insert_new(self, constants: dict[str, object], from_stage: dict[str, str]) -> int:
         """INSERT ... SELECT of the 'new' rows; every other column of the model gets its default as a constant."""
         model = self.spec.model
-        columns, expressions, params = [], [], []
+        columns: list[str] = []
+        expressions: list[str] = []
+        params: list = []
         cast = connection.vendor == "postgresql"
         for field in model._meta.concrete_fields:
             if field.primary_key or getattr(field, "generated", False):
                 continue
-            column = field.column
+            column = str(field.column)
             columns.append(column)
             if column in from_stage:
                 expressions.append(from_stage[column])
@@ -207,7 +209,7 @@ class Stage:
             if isinstance(value, enum.Enum):  # TextChoices defaults: the plain value for the driver
                 value = value.value
             # PostgreSQL cannot infer a bare parameter's type in a SELECT list; SQLite's CAST would change values.
-            expressions.append(f"CAST(%s AS {field.db_type(connection)})" if cast else "%s")
+            expressions.append(f"CAST(%s AS {field.db_type(connection) or 'text'})" if cast else "%s")
             params.append(value)
         return self.execute(
             f"INSERT INTO {self.spec.table} ({', '.join(columns)}) "
@@ -219,7 +221,7 @@ class Stage:
         table = self.spec.table
         self.execute(
             f"UPDATE {{stage}} SET result_id = t.id FROM {table} t WHERE t.source = 'import' "
-            f"AND t.external_id <> '' AND t.external_id = {{stage}}.ext_id AND {{stage}}.action = 'new'"
+            f"AND NOT (t.external_id = '') AND t.external_id = {{stage}}.ext_id AND {{stage}}.action = 'new'"
         )
 
     def update_matched(self, mode: str, extra_sets: Sequence[str], params: Sequence) -> int:

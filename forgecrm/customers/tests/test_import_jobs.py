@@ -148,7 +148,7 @@ def test_owner_column_assigns_users_the_importer_may_assign(admin):
 
 
 def test_a_sales_rep_imports_into_their_own_book_only():
-    rep = UserFactory(role=Role.SALES_REP)
+    rep = UserFactory(role=Role.SALES_REP, language="en")
     colleague = UserFactory(role=Role.SALES_REP, email="colleague@forge.kr")
     theirs = AccountFactory(name="남의거래처", brn=VALID_BRNS[0], owner=colleague, phone="")
     data = make_csv(

@@ -8,6 +8,11 @@ from openpyxl import Workbook
 
 from forgecrm.customers.imports.reading import UploadRejected, check_upload, decode, read_table, sniff_delimiter
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
 KOREAN_CSV = "회사명,대표전화,주소\n(주)한빛공조,02-555-1234,서울특별시 강남구 테헤란로 1\n대한기계,031-123-4567,경기도 수원시 영통구 삼성로 1\n"
 
 
@@ -127,9 +132,9 @@ def test_content_must_match_the_extension(name, data, reason, settings):
 
 
 def test_size_limit(settings):
-    settings.FORGE_IMPORT_MAX_BYTES = 100
-    with pytest.raises(UploadRejected, match="larger than"):
-        check_upload("a.csv", b"Name\n" + b"A\n" * 100)
+    settings.FORGE_IMPORT_MAX_BYTES = 1024 * 1024
+    with pytest.raises(UploadRejected, match="larger than 1 MB"):
+        check_upload("a.csv", b"Name\n" + b"A\n" * 600_000)
 
 
 def test_a_zip_that_is_not_a_workbook_is_refused():

@@ -5,6 +5,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -56,7 +57,7 @@ def stable_id(*parts: str) -> str:
 
 
 @functools.lru_cache(maxsize=65_536)
-def _normal_phone(value: str) -> tuple[str, object]:
+def _normal_phone(value: str) -> tuple[str, Any]:
     """phonenumbers costs about 0.3 ms a number; lists repeat office numbers, so results are kept.
 
     The problem is kept as its lazy message, to be shown in the language of whoever reads it.

@@ -30,6 +30,7 @@ from .staging import Stage
 
 CHUNK_ROWS = 5000
 PREVIEW_ROWS = 20
+PREVIEW_CHARS = 200  # a preview cell shows the start of a long text; the job's JSON stays small
 INDEX_BATCH = CHUNK_ROWS
 MAX_REPORTED_ISSUES = 100_000
 
@@ -123,7 +124,8 @@ class ImportPass:
         row = self.cleaner.clean(line, cells)
         preview = None
         if len(self.preview_by_line) < PREVIEW_ROWS:
-            preview = {"line": line, "values": row.values, "error": "", "account": None, "contact": None}
+            values = {key: value[:PREVIEW_CHARS] for key, value in row.values.items()}
+            preview = {"line": line, "values": values, "error": "", "account": None, "contact": None}
             self.preview_by_line[line] = preview
         if row.errors:
             self.outcome.rows_with_errors += 1

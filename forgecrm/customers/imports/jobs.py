@@ -115,7 +115,13 @@ def create_import_job(
             },
         )
         job.input_file.save(get_valid_filename(name) or "import.csv", ContentFile(data), save=True)
-    analyse_import(actor=actor, job=job)
+    try:
+        analyse_import(actor=actor, job=job)
+    except Exception:
+        # A job left pending would make its page poll for ever.
+        logger.exception("preview of import job %s failed", job.pk)
+        finish_job(job=job, error=_("The preview could not be computed because of an internal error."))
+        raise
     return job
 
 

@@ -24,3 +24,6 @@ AXES_ENABLED = True
 # Each test process counts throttles in its own memory, even when REDIS_URL points the broker at Redis.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "forgecrm-tests"}}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  whitenoise warns about a missing directory
+# Tests assert the English source strings; the Korean catalog is checked for completeness on its own and the
+# browser test runs in Korean.
+LANGUAGE_CODE = "en"

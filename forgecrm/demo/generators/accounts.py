@@ -14,6 +14,7 @@ from forgecrm.customers.normalization import company_name_key
 from ..places import SIDOS, SIGUNGU_TERRITORIES, Sido, short_place
 from ..vocabulary import COMPANY_STEMS, COMPETITORS, FREE_MAIL_DOMAINS, INDUSTRIES, NAME_TEMPLATES
 from . import identifiers
+from .draws import between, cumulative, pick, weighted
 from .people import Person, person
 
 SIZES = (("small", 3, 49), ("medium", 50, 299), ("large", 300, 999), ("enterprise", 1000, 12000))
@@ -40,9 +41,9 @@ class Places:
             self.sigungu[sido.name] = (sido.sigungu, list(itertools.accumulate(weights)))
 
     def pick(self, rng: random.Random, sido: Sido | None = None) -> tuple[Sido, str]:
-        chosen = sido or rng.choices(self.sidos, cum_weights=self.sido_cum)[0]
+        chosen = sido or weighted(rng, self.sidos, self.sido_cum)
         names, cum = self.sigungu[chosen.name]
-        return chosen, rng.choices(names, cum_weights=cum)[0]
+        return chosen, weighted(rng, names, cum)
 
 
 def unique_name(name: str, place: str, taken: set[str]) -> str:
@@ -68,12 +69,12 @@ def company_row(
     size_weights: tuple[int, ...] | None = None,
 ) -> dict:
     """The facts of one company account: 사업자등록번호, address, phone, size, revenue."""
-    size, low, high = rng.choices(SIZES, weights=size_weights or SIZE_WEIGHTS[business])[0]
-    employees = rng.randint(low, high)
+    size, low, high = weighted(rng, SIZES, cumulative(size_weights or SIZE_WEIGHTS[business]))
+    employees = between(rng, low, high)
     road, detail = identifiers.road_address(rng, sido, sigungu)
     revenue = None
     if business in ("corp", "sole"):
-        revenue = Decimal(employees * rng.randint(120, 450)) * 1_000_000  # 1.2억-4.5억 per head, in won
+        revenue = Decimal(employees * between(rng, 120, 450)) * 1_000_000  # 1.2억-4.5억 per head, in won
     return {
         "name": name,
         "name_key": company_name_key(name),
@@ -86,7 +87,7 @@ def company_row(
         "brn": identifiers.brn(rng, sido, business),
         "corporate_number": identifiers.corporate_number(rng, sido) if business == "corp" else "",
         "phone": identifiers.landline(rng, sido),
-        "email": f"{rng.choice(('info', 'contact', 'admin', 'office'))}@{domain}",
+        "email": f"{pick(rng, ('info', 'contact', 'admin', 'office'))}@{domain}",
         "website": f"https://www.{domain}" if business in ("corp", "nonprofit") and rng.random() < 0.7 else "",
         "road_address": road,
         "address_detail": detail,
@@ -100,9 +101,9 @@ def company_row(
 
 def customer_company(rng: random.Random, places: Places, taken: set[str]) -> dict:
     sido, sigungu = places.pick(rng)
-    industry = rng.choices(INDUSTRIES, cum_weights=_INDUSTRY_CUM)[0][0]
-    template, business, suffix = rng.choice(NAME_TEMPLATES[industry])
-    stem, stem_roman = rng.choice(COMPANY_STEMS)
+    industry = weighted(rng, INDUSTRIES, _INDUSTRY_CUM)[0]
+    template, business, suffix = pick(rng, NAME_TEMPLATES[industry])
+    stem, stem_roman = pick(rng, COMPANY_STEMS)
     place = short_place(sigungu, sido)
     name = unique_name(template.format(stem=stem, place=place), place, taken)
     row = company_row(
@@ -131,20 +132,20 @@ def household(rng: random.Random, places: Places) -> dict:
         "kind": "customer" if rng.random() < 0.75 else "prospect",
         "phone": phone,
         "road_address": road,
-        "address_detail": f"{rng.randint(101, 120)}동 {rng.randint(1, 25)}{rng.randint(1, 4):02d}호",
+        "address_detail": f"{between(rng, 101, 120)}동 {between(rng, 1, 25)}{between(rng, 1, 4):02d}호",
         "sido": sido.name,
         "sigungu": sigungu,
         "postal_code": identifiers.postal_code(rng, sido),
         "_person": who,
         "_phone": phone,
-        "_domain": rng.choice(FREE_MAIL_DOMAINS),
+        "_domain": pick(rng, FREE_MAIL_DOMAINS),
         "_business": "household",
     }
 
 
 def competitors(rng: random.Random, places: Places) -> Iterator[dict]:
     for name, slug, industry in COMPETITORS:
-        sido, sigungu = places.pick(rng, sido=rng.choice([s for s in SIDOS if s.name in ("서울특별시", "경기도")]))
+        sido, sigungu = places.pick(rng, sido=pick(rng, [s for s in SIDOS if s.name in ("서울특별시", "경기도")]))
         row = company_row(
             rng,
             sido=sido,

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from forgecrm.platform.korea.calendar import is_business_day
 
 from .contacts import SEOUL
+from .draws import between, cumulative, pick, weighted
 
 HISTORY_DAYS = 730
 PLANNED_DAYS = 42  # how far ahead the planned work reaches
 
 KINDS = (("call", 30), ("correspondence", 18), ("meeting", 10), ("visit", 12), ("demo", 4), ("task", 15), ("note", 11))
 _KIND_NAMES = [kind for kind, _ in KINDS]
-_KIND_WEIGHTS = [weight for _, weight in KINDS]
+_KIND_CUM = cumulative(weight for _, weight in KINDS)
 
 PRODUCTS_B2B = (
     "시스템에어컨",
@@ -47,6 +48,8 @@ OUTCOMES = {
     "note": ("",),
 }  # fmt: skip
 CALL_RESULTS = (("connected", 65), ("no_answer", 20), ("left_message", 12), ("wrong_number", 3))
+_CALL_RESULT_NAMES = [name for name, _ in CALL_RESULTS]
+_CALL_RESULT_CUM = cumulative(weight for _, weight in CALL_RESULTS)
 LOCATIONS = ("고객사 회의실", "현장", "한빛공조 마곡 쇼룸", "화상회의 (Teams)", "고객사 기계실", "지점 상담실")
 
 
@@ -65,7 +68,7 @@ class Regarding:
 def business_day(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
     """A working day between the two dates (inclusive), weekends and Korean public holidays skipped."""
     span = (last - first).days
-    day = first + dt.timedelta(days=rng.randint(0, max(0, span)))
+    day = first + dt.timedelta(days=between(rng, 0, max(0, span)))
     for _ in range(10):
         if is_business_day(day):
             return day
@@ -79,18 +82,18 @@ def _at(day: dt.date, minutes_after_nine: int) -> dt.datetime:
 
 def activity(rng: random.Random, about: Regarding, *, today: dt.date, kind: str = "") -> dict:
     """One activity row (without id) about `about`, owned by `about.owner_id`; `kind` drawn unless given."""
-    kind = kind or rng.choices(_KIND_NAMES, weights=_KIND_WEIGHTS)[0]
+    kind = kind or weighted(rng, _KIND_NAMES, _KIND_CUM)
     first = max(about.since, today - dt.timedelta(days=HISTORY_DAYS))
     planned = rng.random() < 0.05 and kind != "note"  # a note records something known, never planned
     if planned:
         day = business_day(rng, today + dt.timedelta(days=1), today + dt.timedelta(days=PLANNED_DAYS))
     else:
         day = business_day(rng, first, today - dt.timedelta(days=1))
-    product = rng.choice(PRODUCTS_HOME if about.household else PRODUCTS_B2B)
-    when = _at(day, rng.randrange(0, 8 * 60, 10))
+    product = pick(rng, PRODUCTS_HOME if about.household else PRODUCTS_B2B)
+    when = _at(day, 10 * between(rng, 0, 47))
     row: dict = {
         "kind": kind,
-        "subject": rng.choice(SUBJECTS[kind]).format(product=product),
+        "subject": pick(rng, SUBJECTS[kind]).format(product=product),
         "account_id": about.account_id,
         "owner_id": about.owner_id,
         "created_by_id": about.owner_id,
@@ -98,46 +101,46 @@ def activity(rng: random.Random, about: Regarding, *, today: dt.date, kind: str 
         "shared_with_team": True,
     }
     if about.contacts and rng.random() < 0.75:
-        row["contact_id"] = about.first_contact_id + rng.randrange(about.contacts)
+        row["contact_id"] = about.first_contact_id + int(rng.random() * about.contacts)
     if kind in ("meeting", "visit", "demo"):
-        minutes = rng.choice((30, 60, 60, 90, 120))
+        minutes = pick(rng, (30, 60, 60, 90, 120))
         row.update(
             starts_at=when,
             ends_at=when + dt.timedelta(minutes=minutes),
             duration_minutes=minutes,
-            location=rng.choice(LOCATIONS),
+            location=pick(rng, LOCATIONS),
         )
     elif kind == "call":
-        minutes = rng.randint(2, 25)
+        minutes = between(rng, 2, 25)
         row.update(
             starts_at=when,
             ends_at=when + dt.timedelta(minutes=minutes),
             duration_minutes=minutes,
-            direction=rng.choice(("inbound", "outbound")),
+            direction=pick(rng, ("inbound", "outbound")),
         )
     elif kind == "correspondence":
-        row["direction"] = rng.choice(("inbound", "outbound", "outbound"))
+        row["direction"] = pick(rng, ("inbound", "outbound", "outbound"))
     elif kind == "task":
         row["due_at"] = _at(day, 9 * 60 - 1)  # end of the working day
     if planned or (kind == "task" and day >= today - dt.timedelta(days=7) and rng.random() < 0.4):
         row["status"] = "planned"  # still to do, a few tasks overdue
-        logged = min(day - dt.timedelta(days=rng.randint(1, 14)), today - dt.timedelta(days=rng.randint(0, 10)))
+        logged = min(day - dt.timedelta(days=between(rng, 1, 14)), today - dt.timedelta(days=between(rng, 0, 10)))
     elif kind in ("meeting", "visit", "demo") and rng.random() < 0.07:
         row["status"] = "cancelled"
-        logged = day - dt.timedelta(days=rng.randint(1, 14))
+        logged = day - dt.timedelta(days=between(rng, 1, 14))
     else:
         row["status"] = "done"
         row["completed_at"] = row.get("ends_at") or row.get("due_at") or when
-        row["outcome"] = rng.choice(OUTCOMES[kind])
+        row["outcome"] = pick(rng, OUTCOMES[kind])
         if kind == "call":
-            row["outcome_code"] = rng.choices([c for c, _ in CALL_RESULTS], weights=[w for _, w in CALL_RESULTS])[0]
+            row["outcome_code"] = weighted(rng, _CALL_RESULT_NAMES, _CALL_RESULT_CUM)
         logged = day
-    created = _at(logged, rng.randrange(0, 9 * 60, 5)) if logged != day else when
+    created = _at(logged, 5 * between(rng, 0, 107)) if logged != day else when
     row["created_at"] = created
     row["updated_at"] = row.get("completed_at") or created
     row["timeline_at"] = row.get("starts_at") or row.get("due_at") or created
     if kind == "note":
-        row["body"] = f"<p>{row['subject']}: {rng.choice(NOTE_BODIES)}</p>"
+        row["body"] = f"<p>{row['subject']}: {pick(rng, NOTE_BODIES)}</p>"
     return row
 
 

@@ -10,11 +10,13 @@ from forgecrm.customers.normalization import person_name_key
 from ..places import SIDO_BY_NAME
 from ..vocabulary import CONSENT_SOURCES, TITLES
 from . import identifiers
+from .draws import between, cumulative, pick, weighted
 from .people import email_local_part, person
 
 SEOUL = ZoneInfo("Asia/Seoul")
-_CHANNELS_COMPANY = (("email", 35), ("phone", 30), ("sms", 20), ("visit", 10), ("post", 5))
-_CHANNELS_HOME = (("sms", 40), ("phone", 40), ("email", 15), ("visit", 5))
+# (channels, cumulative weights)
+_CHANNELS_COMPANY = (("email", "phone", "sms", "visit", "post"), cumulative((35, 30, 20, 10, 5)))
+_CHANNELS_HOME = (("sms", "phone", "email", "visit"), cumulative((40, 40, 15, 5)))
 _PURPOSES = (
     ("marketing_email", 5),
     ("marketing_sms", 4),
@@ -22,12 +24,14 @@ _PURPOSES = (
     ("third_party", 1),
     ("profiling", 1),
 )
+_PURPOSE_NAMES = [purpose for purpose, _ in _PURPOSES]
+_PURPOSE_CUM = cumulative(weight for _, weight in _PURPOSES)
 _SELF_SERVICE_SOURCES = {"홈페이지 회원가입", "카카오톡 채널"}
 
 
 def moment(rng: random.Random, day: dt.date, first_hour: int = 9, last_hour: int = 18) -> dt.datetime:
     """A time of day during office hours, Seoul time."""
-    return dt.datetime.combine(day, dt.time(rng.randint(first_hour, last_hour - 1), rng.randrange(0, 60, 5)), SEOUL)
+    return dt.datetime.combine(day, dt.time(between(rng, first_hour, last_hour - 1), 5 * between(rng, 0, 11)), SEOUL)
 
 
 def contacts(rng: random.Random, account: dict, count: int, emails: set[str]) -> Iterator[dict]:
@@ -39,7 +43,7 @@ def contacts(rng: random.Random, account: dict, count: int, emails: set[str]) ->
     for position in range(count):
         who = account["_person"] if home and position == 0 else person(rng)
         title, department, role = (
-            titles[0] if home and position == 0 else rng.choice(titles[:3] if position == 0 else titles)
+            titles[0] if home and position == 0 else pick(rng, titles[:3] if position == 0 else titles)
         )
         local = email_local_part(rng, who)
         email = unique_email(local, account["_domain"], emails) if rng.random() < 0.92 else ""
@@ -53,7 +57,7 @@ def contacts(rng: random.Random, account: dict, count: int, emails: set[str]) ->
             "phone": "" if home or rng.random() < 0.4 else identifiers.landline(rng, sido),
             "mobile": mobile if home or rng.random() < 0.9 else "",
             "key_person_role": role,
-            "preferred_channel": rng.choices([c for c, _ in channels], weights=[w for _, w in channels])[0],
+            "preferred_channel": weighted(rng, *channels),
             "is_active": rng.random() > 0.03,  # a few have left the company (퇴사)
         }
 
@@ -78,17 +82,15 @@ def consents(
     """
     if rng.random() > (0.6 if household else 0.45):
         return
-    purposes = [purpose for purpose, _ in _PURPOSES]
-    weights = [weight for _, weight in _PURPOSES]
     chosen = []
-    for purpose in rng.choices(purposes, weights=weights, k=rng.randint(1, 3)):
+    for purpose in (weighted(rng, _PURPOSE_NAMES, _PURPOSE_CUM) for _ in range(between(rng, 1, 3))):
         if purpose not in chosen:
             chosen.append(purpose)
     for purpose in chosen:
-        source = rng.choice(CONSENT_SOURCES)
-        given = today - dt.timedelta(days=rng.randint(20, 1100))
+        source = pick(rng, CONSENT_SOURCES)
+        given = today - dt.timedelta(days=between(rng, 20, 1100))
         yield purpose, True, moment(rng, given), source, source in _SELF_SERVICE_SOURCES
         if rng.random() < 0.12:
-            withdrawn = given + dt.timedelta(days=rng.randint(10, 400))
+            withdrawn = given + dt.timedelta(days=between(rng, 10, 400))
             if withdrawn < today:
                 yield purpose, False, moment(rng, withdrawn), "수신거부 요청", False

@@ -5,6 +5,7 @@ import random
 from forgecrm.platform.korea.brn import check_digit
 
 from ..places import BUILDING_DETAILS, COMMON_ROADS, ROADS, Sido
+from .draws import between, pick
 
 # The type segment (4th-5th digits) of a 사업자등록번호 tells what kind of business holds it.
 BRN_TYPES: dict[str, tuple[int, ...]] = {
@@ -24,43 +25,43 @@ CORPORATE_REGISTRY: dict[str, str] = {
 
 def brn(rng: random.Random, sido: Sido, business: str) -> str:
     """A 10-digit 사업자등록번호 from a tax office of `sido`, with a type code for `business` and a valid check digit."""
-    office = rng.choice(sido.tax_offices)
-    kind = rng.choice(BRN_TYPES[business])
-    serial = rng.randint(1, 9999)
+    office = pick(rng, sido.tax_offices)
+    kind = pick(rng, BRN_TYPES[business])
+    serial = between(rng, 1, 9999)
     first_nine = f"{office}{kind:02d}{serial:04d}"
     return first_nine + str(check_digit(first_nine))
 
 
 def corporate_number(rng: random.Random, sido: Sido) -> str:
     """A 13-digit 법인등록번호 (weights 1,2 alternating, check digit 10 - sum mod 10)."""
-    first_twelve = CORPORATE_REGISTRY.get(sido.code, "110111") + f"{rng.randint(1, 999999):06d}"
+    first_twelve = CORPORATE_REGISTRY.get(sido.code, "110111") + f"{between(rng, 1, 999999):06d}"
     total = sum(int(digit) * (1 if index % 2 == 0 else 2) for index, digit in enumerate(first_twelve))
     return first_twelve + str((10 - total % 10) % 10)
 
 
 def landline(rng: random.Random, sido: Sido) -> str:
     """A fixed-line number of the 시/도's area in E.164 (+82 2 1234 5678)."""
-    return f"+82{sido.area_code}{rng.randint(2000, 9999)}{rng.randint(0, 9999):04d}"
+    return f"+82{sido.area_code}{between(rng, 2000, 9999)}{between(rng, 0, 9999):04d}"
 
 
 def mobile(rng: random.Random) -> str:
     """A 010 mobile number in E.164; 010-597x..599x are not allocated."""
-    prefix = rng.randint(2000, 9999)
+    prefix = between(rng, 2000, 9999)
     if 5970 <= prefix <= 5999:
         prefix -= 100
-    return f"+8210{prefix}{rng.randint(0, 9999):04d}"
+    return f"+8210{prefix}{between(rng, 0, 9999):04d}"
 
 
 def postal_code(rng: random.Random, sido: Sido) -> str:
     low, high = sido.postal
-    return f"{rng.randint(low, high):02d}{rng.randint(0, 999):03d}"
+    return f"{between(rng, low, high):02d}{between(rng, 0, 999):03d}"
 
 
 def road_address(rng: random.Random, sido: Sido, sigungu: str) -> tuple[str, str]:
     """A 도로명주소 ("경기도 수원시 영통구 삼성로 129") and an address detail ("5층")."""
     roads = ROADS.get((sido.name, sigungu)) or COMMON_ROADS
-    road = rng.choice(roads)
-    number = rng.randint(1, 400) if rng.random() < 0.8 else rng.randint(401, 2500)
-    building = f"{number}-{rng.randint(1, 30)}" if rng.random() < 0.2 else str(number)
+    road = pick(rng, roads)
+    number = between(rng, 1, 400) if rng.random() < 0.8 else between(rng, 401, 2500)
+    building = f"{number}-{between(rng, 1, 30)}" if rng.random() < 0.2 else str(number)
     parts = [sido.name, sigungu, road, building] if sigungu else [sido.name, road, building]
-    return " ".join(parts), rng.choice(BUILDING_DETAILS)
+    return " ".join(parts), pick(rng, BUILDING_DETAILS)

@@ -6,6 +6,7 @@ import random
 from ..places import SALES_REGIONS, SIDO_BY_NAME, short_place
 from ..vocabulary import COMPANY_STEMS
 from .accounts import Places, company_row, unique_name
+from .draws import pick
 
 # name templates, kind of business, domain suffix, tiers to draw from
 _KINDS: dict[str, tuple[tuple[str, ...], str, str, tuple[str, ...]]] = {
@@ -57,12 +58,12 @@ def partners(rng: random.Random, count: int, taken: set[str]) -> list[dict]:
             sido, sigungu = places.pick(rng, sido=sido)
         elif parent is not None:  # a dealer works in its distributor's region
             region = region_of[rows[parent]["sido"]]
-            sido, sigungu = places.pick(rng, sido=SIDO_BY_NAME[rng.choice(region[3])])
+            sido, sigungu = places.pick(rng, sido=SIDO_BY_NAME[pick(rng, region[3])])
         else:
             sido, sigungu = places.pick(rng)
-        stem, stem_roman = rng.choice(COMPANY_STEMS)
+        stem, stem_roman = pick(rng, COMPANY_STEMS)
         place = short_place(sigungu, sido)
-        name = unique_name(rng.choice(templates).format(stem=stem, place=place), place, taken)
+        name = unique_name(pick(rng, templates).format(stem=stem, place=place), place, taken)
         row = company_row(
             rng,
             sido=sido,
@@ -76,7 +77,7 @@ def partners(rng: random.Random, count: int, taken: set[str]) -> list[dict]:
         row.update(
             kind="partner",
             partner_type=partner_type,
-            tier=tiers[0] if not rows else rng.choice(tiers),
+            tier=tiers[0] if not rows else pick(rng, tiers),
             description=_DESCRIPTIONS[partner_type].format(region=region_of[sido.name][1]),
             _parent=parent,
         )

@@ -5,6 +5,7 @@ import random
 from dataclasses import dataclass
 
 from ..vocabulary import GIVEN_NAMES, SURNAMES
+from .draws import between, pick, weighted
 
 _SURNAME_WEIGHTS = list(itertools.accumulate(weight for _, _, weight in SURNAMES))
 
@@ -22,21 +23,21 @@ class Person:
 
 
 def person(rng: random.Random) -> Person:
-    surname, surname_roman, _ = rng.choices(SURNAMES, cum_weights=_SURNAME_WEIGHTS)[0]
-    given, given_roman = rng.choice(GIVEN_NAMES)
+    surname, surname_roman, _ = weighted(rng, SURNAMES, _SURNAME_WEIGHTS)
+    given, given_roman = pick(rng, GIVEN_NAMES)
     return Person(surname, given, surname_roman, given_roman)
 
 
 def email_local_part(rng: random.Random, who: Person) -> str:
     """How Korean office workers spell their address: minjun.kim, kimmj, mjkim82."""
     letters = initials(who.given)
-    style = rng.randrange(4)
+    style = int(rng.random() * 4)
     if style == 0:
         return f"{who.given_roman}.{who.surname_roman}"
     if style == 1:
         return f"{who.surname_roman}{letters}"
     if style == 2:
-        return f"{letters}{who.surname_roman}{rng.randint(70, 99)}"
+        return f"{letters}{who.surname_roman}{between(rng, 70, 99)}"
     return f"{who.surname_roman}.{who.given_roman}"
 
 

@@ -7,6 +7,7 @@ import random
 from forgecrm.activities.models import Activity
 
 from ..generators.activities import Regarding, activity
+from ..generators.draws import pick
 from ..scales import Scale
 from .bulk import TableWriter, history_rows
 from .customers import TICK, CustomerBook
@@ -72,9 +73,9 @@ def seed_activities(
             draw = rng.random()
             about = own
             if partner_users and draw < PARTNER_LOGGED:
-                about = dataclasses.replace(own, owner_id=rng.choice(partner_users))
+                about = dataclasses.replace(own, owner_id=pick(rng, partner_users))
             elif draw > 1 - SERVICE_LOGGED:
-                about = dataclasses.replace(own, owner_id=rng.choice(org.service_user_ids))
+                about = dataclasses.replace(own, owner_id=pick(rng, org.service_user_ids))
             row = activity(rng, about, today=today)
             row["id"] = writer.next_id()
             # Headquarters shares a part of its own work on partner-served accounts with the partner.

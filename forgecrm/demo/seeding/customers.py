@@ -10,6 +10,7 @@ from forgecrm.platform.operations import match_territory
 
 from ..generators import accounts as account_gen
 from ..generators import contacts as contact_gen
+from ..generators.draws import between, pick
 from ..generators.identifiers import mobile
 from ..generators.partners import partners as partner_rows
 from ..generators.people import email_local_part, person, unique
@@ -17,6 +18,7 @@ from ..scales import Scale
 from .bulk import TableWriter, history_rows
 from .organisation import DEMO_DOMAIN, Organisation, owner_for
 from .progress import Progress
+from .search import SearchFeed
 
 CHUNK = 5000
 TICK = 500  # rows between progress updates
@@ -77,8 +79,8 @@ class TerritoryMatcher:
 def _stamp(row: dict, rng: random.Random, owner_id: int, since: dt.date, today: dt.date) -> dt.date:
     """Created by its owner on a day after `since`, last changed some time after."""
     span = max(0, (today - since).days - 1)
-    created = since + dt.timedelta(days=rng.randint(0, span))
-    updated = created + dt.timedelta(days=rng.randint(0, max(0, (today - created).days)))
+    created = since + dt.timedelta(days=between(rng, 0, span))
+    updated = created + dt.timedelta(days=between(rng, 0, max(0, (today - created).days)))
     row.update(
         created_at=contact_gen.moment(rng, created),
         updated_at=contact_gen.moment(rng, updated),
@@ -90,7 +92,8 @@ def _stamp(row: dict, rng: random.Random, owner_id: int, since: dt.date, today: 
 
 
 class _Writers:
-    def __init__(self, history: bool):
+    def __init__(self, history: bool, search: SearchFeed):
+        self.search = search
         self.account = TableWriter(Account)
         self.contact = TableWriter(Contact)
         self.consent = TableWriter(Consent)
@@ -101,6 +104,7 @@ class _Writers:
 
     def write_accounts(self, rows: list[dict]) -> None:
         self.account.write(rows)
+        self.search.feed("account", Account, rows)
         if self.account_history:
             self.account_history.write(
                 dict(row, history_id=self.account_history.next_id()) for row in history_rows(Account, rows)
@@ -108,6 +112,7 @@ class _Writers:
 
     def write_contacts(self, rows: list[dict]) -> None:
         self.contact.write(rows)
+        self.search.feed("contact", Contact, rows, related="account")
         if self.contact_history:
             self.contact_history.write(
                 dict(row, history_id=self.contact_history.next_id()) for row in history_rows(Contact, rows)
@@ -205,9 +210,11 @@ def seed_partners(
     return rows
 
 
-def seed_customers(*, org: Organisation, rng_for, scale: Scale, progress: Progress, today: dt.date) -> CustomerBook:
+def seed_customers(
+    *, org: Organisation, rng_for, scale: Scale, progress: Progress, today: dt.date, search: SearchFeed
+) -> CustomerBook:
     """Every account, contact and consent of the demo, written in bulk; returns what activities need."""
-    writers = _Writers(scale.history)
+    writers = _Writers(scale.history, search)
     matcher = TerritoryMatcher(org.territories)
     taken: set[str] = set()
     book = CustomerBook()
@@ -228,7 +235,7 @@ def seed_customers(*, org: Organisation, rng_for, scale: Scale, progress: Progre
         row["id"] = writers.account.next_id()
         row["territory_id"] = matcher(row)
         household = row["form"] == "household"
-        owner = rng.choice(org.tele_rep_ids) if household else owner_for(org, rng, row["territory_id"])
+        owner = pick(rng, org.tele_rep_ids) if household else owner_for(org, rng, row["territory_id"])
         _stamp(row, rng, owner, today - dt.timedelta(days=365 * 5), today - dt.timedelta(days=30))
         serving = partners_by_sido.get(row["sido"])
         if serving and row["kind"] != "competitor" and rng.random() < (0.5 if household else 0.25):
@@ -276,10 +283,12 @@ def _seed_contacts(
     for account, count in zip(accounts, counts, strict=True):
         first_id = None
         household = account["form"] == "household"
+        account_ref = Account(pk=account["id"], name=account["name"])  # what a contact's search document reads
         for row in contact_gen.contacts(rng, account, count, emails):
             row["id"] = writers.contact.next_id()
             first_id = first_id or row["id"]
             row["account_id"] = account["id"]
+            row["_account"] = account_ref
             _stamp(row, rng, account["owner_id"], account["created_at"].date(), today)
             contact_rows.append(row)
             for purpose, granted, when, source, self_service in contact_gen.consents(

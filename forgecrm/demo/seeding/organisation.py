@@ -9,6 +9,7 @@ from forgecrm.platform.management.commands.show_logins import DEMO_PASSWORD
 from forgecrm.platform.models import Role, Territory, TerritoryKind, User
 from forgecrm.platform.operations import create_team, create_territory, create_user
 
+from ..generators.draws import pick
 from ..generators.identifiers import mobile
 from ..generators.people import email_local_part, person, unique
 from ..places import SALES_REGIONS as REGIONS
@@ -190,4 +191,4 @@ def seed_headquarters(*, rng: random.Random, scale: Scale) -> Organisation:
 def owner_for(org: Organisation, rng: random.Random, territory_id: int | None) -> int:
     """A field rep covering the account's territory (the 특판 reps for the segment territories)."""
     candidates = org.reps_by_territory.get(territory_id or 0) or org.key_account_rep_ids
-    return rng.choice(candidates)
+    return pick(rng, candidates)

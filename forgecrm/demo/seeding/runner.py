@@ -13,7 +13,6 @@ from forgecrm.activities.models import Activity
 from forgecrm.catalog.models import PriceListItem, Product
 from forgecrm.customers.models import Account, Consent, Contact
 from forgecrm.platform.models import User
-from forgecrm.platform.search import reindex_entity, search_sources
 
 from ..scales import Scale
 from .activities import seed_activities
@@ -21,6 +20,7 @@ from .catalog import seed_catalog
 from .customers import seed_customers
 from .organisation import DEMO_DOMAIN, seed_headquarters
 from .progress import Progress
+from .search import SearchFeed
 
 
 @dataclass
@@ -57,13 +57,14 @@ def seed_demo(*, scale: Scale, seed: int, progress: Progress | None = None, toda
         org = seed_headquarters(rng=rng_for("headquarters"), scale=scale)
         progress.stage("activities", scale.activities + 3 * len(org.sales_rep_ids))
         progress.advance("organisation", 1)
-        book = seed_customers(org=org, rng_for=rng_for, scale=scale, progress=progress, today=today)
+        search = SearchFeed()
+        book = seed_customers(org=org, rng_for=rng_for, scale=scale, progress=progress, today=today, search=search)
         distributors = list(Account.objects.filter(partner_type="distributor").order_by("pk"))
         progress.begin("catalog")
         seed_catalog(org=org, rng=rng_for("catalog"), today=today, distributors=distributors, history=scale.history)
         progress.advance("catalog", 1)
         seed_activities(org=org, book=book, rng=rng_for("activities"), scale=scale, today=today, progress=progress)
-        _reindex(progress)
+        search.finish(progress)
     summary = Summary(scale=scale.name, seed=seed, seconds=time.monotonic() - started)
     summary.counts = {
         "users": User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count(),
@@ -75,12 +76,3 @@ def seed_demo(*, scale: Scale, seed: int, progress: Progress | None = None, toda
         "activities": Activity.objects.count(),
     }
     return summary
-
-
-def _reindex(progress: Progress) -> None:
-    sources = search_sources()
-    total = sum(source.model._default_manager.count() for source in sources.values())
-    progress.stage("search", total)
-    progress.begin("search")
-    for entity in sources:
-        reindex_entity(entity, progress=lambda amount: progress.advance("search", amount))

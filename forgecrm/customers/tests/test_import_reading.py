@@ -8,6 +8,7 @@ from openpyxl import Workbook
 
 from forgecrm.customers.imports.reading import UploadRejected, check_upload, decode, read_table, sniff_delimiter
 
+
 @pytest.fixture(autouse=True)
 def _english(settings):
     settings.LANGUAGE_CODE = "en"

@@ -56,8 +56,7 @@ def _event(activity: Activity, *, domain: str, url: str = "") -> Event:
     if url:
         event.add("url", url)
     event.add("categories", [activity.get_kind_display()])
-    status = {ActivityStatus.CANCELLED: "CANCELLED", ActivityStatus.PLANNED: "CONFIRMED"}.get(activity.status)
-    event.add("status", status or "CONFIRMED")
+    event.add("status", "CANCELLED" if activity.status == ActivityStatus.CANCELLED else "CONFIRMED")
     event.add("transp", "TRANSPARENT" if activity.all_day else "OPAQUE")
     return event
 

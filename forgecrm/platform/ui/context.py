@@ -38,5 +38,5 @@ def navigation(request) -> dict:
     # Only the longest matching prefix is active: /activities/calendar/ lights "Calendar", not "Activities" too.
     matching = [item for item in entries if request.path.startswith(item["url"])]
     if matching:
-        max(matching, key=lambda item: len(item["url"]))["active"] = True
+        max(matching, key=lambda item: len(str(item["url"])))["active"] = True
     return {"menu": entries}

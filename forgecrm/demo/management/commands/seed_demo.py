@@ -1,4 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rich import progress as bars
 from rich.console import Console
 from rich.progress import TaskID
@@ -9,13 +11,22 @@ from forgecrm.demo.seeding import runner
 from forgecrm.demo.seeding.progress import Progress
 
 STAGE_LABELS = {
-    "organisation": "Headquarters, teams, territories",
-    "partners": "Partners and portal users",
-    "accounts": "Accounts",
-    "contacts": "Contacts and consents",
-    "catalog": "Products, options, price lists",
-    "activities": "Activities",
-    "search": "Search index",
+    "organisation": gettext_lazy("Headquarters, teams, territories"),
+    "partners": gettext_lazy("Partners and portal users"),
+    "accounts": gettext_lazy("Accounts"),
+    "contacts": gettext_lazy("Contacts and consents"),
+    "catalog": gettext_lazy("Products, options, price lists"),
+    "activities": gettext_lazy("Activities"),
+    "search": gettext_lazy("Search index"),
+}
+COUNT_LABELS = {
+    "users": gettext_lazy("Users"),
+    "accounts": gettext_lazy("Accounts"),
+    "contacts": gettext_lazy("Contacts"),
+    "consents": gettext_lazy("Consents"),
+    "products": gettext_lazy("Products"),
+    "price list items": gettext_lazy("Price list items"),
+    "activities": gettext_lazy("Activities"),
 }
 
 
@@ -25,7 +36,7 @@ class RichProgress(Progress):
         self.tasks: dict[str, TaskID] = {}
 
     def stage(self, name: str, total: int) -> None:
-        self.tasks[name] = self.bar.add_task(STAGE_LABELS.get(name, name), total=total, start=False)
+        self.tasks[name] = self.bar.add_task(str(STAGE_LABELS.get(name, name)), total=total, start=False)
 
     def begin(self, name: str) -> None:
         self.bar.start_task(self.tasks[name])  # the clock of a stage runs from when its work starts
@@ -46,9 +57,9 @@ class Command(BaseCommand):
         console = Console(file=self.stdout._out, highlight=False)
         if runner.demo_present():
             if once:
-                console.print("Demo data is already loaded.")
+                console.print(_("Demo data is already loaded."))
                 return
-            raise CommandError("Demo data is already loaded; use an empty database (or --once to skip quietly).")
+            raise CommandError(_("Demo data is already loaded; use an empty database (or --once to skip quietly)."))
         columns = (
             bars.TextColumn("{task.description}"),
             bars.BarColumn(),
@@ -57,9 +68,14 @@ class Command(BaseCommand):
         )
         with bars.Progress(*columns, console=console) as bar:
             summary = runner.seed_demo(scale=SCALES[scale], seed=seed, progress=RichProgress(bar))
-        table = Table(title=f"Demo data ({summary.scale}, seed {summary.seed}) in {summary.seconds:.1f} s")
-        table.add_column("rows")
-        table.add_column("count", justify="right")
+        title = _("Demo data (%(scale)s, seed %(seed)s) in %(seconds).1f s") % {
+            "scale": summary.scale,
+            "seed": summary.seed,
+            "seconds": summary.seconds,
+        }
+        table = Table(title=title)
+        table.add_column(_("Rows"))
+        table.add_column(_("Count"), justify="right")
         for name, count in summary.counts.items():
-            table.add_row(name, f"{count:,}")
+            table.add_row(str(COUNT_LABELS.get(name, name)), f"{count:,}")
         console.print(table)

@@ -92,7 +92,4 @@ def seed_activities(
             rows.append(row)
     if rows:
         flush()
-    writer.finish()
-    if history:
-        history.finish()
     return writer.written

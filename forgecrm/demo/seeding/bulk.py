@@ -44,7 +44,10 @@ def _preparer(field: models.Field) -> Callable | None:
 
 
 class TableWriter:
-    """Writes rows of one model; `next_id()` hands out the ids the rows must carry."""
+    """Writes rows of one model; `next_id()` hands out the ids the rows must carry.
+
+    Ids come from a counter started above the table's maximum: nothing else may insert into the table between
+    handing out ids and writing them (the seeding runs in one transaction, table by table)."""
 
     def __init__(self, model: type[models.Model]):
         self.model = model
@@ -55,6 +58,7 @@ class TableWriter:
         self.written = 0
         now = timezone.now()
         self._defaults = [self._default(field, now) for field in self.fields]
+        self.defaults = {field.attname: default for field, default in zip(self.fields, self._defaults, strict=True)}
         self._preps: list[Callable | None] = [_preparer(field) for field in self.fields]
 
     @staticmethod
@@ -101,11 +105,13 @@ class TableWriter:
                     cursor.executemany(sql, batch)
                     count += len(batch)
         self.written += count
+        self._move_sequence()
         return count
 
-    def finish(self) -> None:
-        """Move the id sequence past the ids written here (PostgreSQL identity columns)."""
-        if connection.vendor == "postgresql" and self.written:
+    def _move_sequence(self) -> None:
+        """Move the id sequence past the ids written here, so that ordinary inserts that follow (operations,
+        the ORM) do not collide with them (PostgreSQL identity columns; SQLite's AUTOINCREMENT follows itself)."""
+        if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), [self.model]):
                     cursor.execute(sql)

@@ -176,11 +176,9 @@ def _price_lists(actor, products: dict[str, Product], today: dt.date, distributo
         fill(price_list, system, spec.PARTNER_SPECIAL_DISCOUNT, with_tiers=True)
     for writer, rows, model in ((items, item_rows, PriceListItem), (tiers, tier_rows, PriceTier)):
         writer.write(rows)
-        writer.finish()
         if history:
             log = TableWriter(model.history.model)
             log.write(dict(row, history_id=log.next_id()) for row in history_rows(model, rows))
-            log.finish()
     return len(item_rows)
 
 

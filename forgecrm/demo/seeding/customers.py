@@ -118,11 +118,6 @@ class _Writers:
                 dict(row, history_id=self.contact_history.next_id()) for row in history_rows(Contact, rows)
             )
 
-    def finish(self) -> None:
-        for writer in (self.account, self.contact, self.consent, self.user, self.account_history, self.contact_history):
-            if writer:
-                writer.finish()
-
 
 def _portal_user(
     writers: _Writers, org: Organisation, *, rng, role: str, organization_id: int, login=None, manager=None
@@ -261,7 +256,6 @@ def seed_customers(
         progress=progress,
     )
     _seed_customer_users(writers=writers, org=org, rng=rng_for("customer-users"), customers=customers, scale=scale)
-    writers.finish()
     return book
 
 

@@ -54,6 +54,11 @@ def _document_body(parts: Iterable[str]) -> str:
     return " | ".join(pieces)
 
 
+def document_body(entity: str, obj) -> str:
+    """The search text of one row as `index_objects` stores it, for bulk loaders that write documents themselves."""
+    return _document_body(search_sources()[entity].document(obj))
+
+
 def index_objects(entity: str, objects: Iterable) -> int:
     """Write (or rewrite) the search documents of these rows. Operations call this after their writes."""
     source = search_sources()[entity]

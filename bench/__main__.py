@@ -33,7 +33,11 @@ def _data_loaded() -> bool:
         found = connection.execute("SELECT to_regclass('customers_contact') IS NOT NULL").fetchone()[0]
         if not found:
             return False
-        return connection.execute("SELECT EXISTS (SELECT 1 FROM customers_contact OFFSET 999999)").fetchone()[0]
+        # BENCH_MIN_CONTACTS lets the harness itself be tried on a small data set (never for published figures).
+        minimum = int(os.environ.get("BENCH_MIN_CONTACTS", "1000000"))
+        return connection.execute(
+            "SELECT EXISTS (SELECT 1 FROM customers_contact OFFSET %s)", [max(0, minimum - 1)]
+        ).fetchone()[0]
 
 
 def main(argv: list[str] | None = None) -> int:

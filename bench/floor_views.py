@@ -21,16 +21,23 @@ SELECT c.id, c.full_name, c.title, c.email, c.phone, c.key_person_role, c.update
 FROM customers_contact c JOIN customers_account a ON a.id = c.account_id
 WHERE (c.owner_id = ANY(%(users)s) OR a.owner_id = ANY(%(users)s) OR a.territory_id = ANY(%(territories)s))
   AND c.is_active AND c.key_person_role = %(role)s {after}
-ORDER BY c.updated_at DESC, c.id DESC
+ORDER BY {order}
 LIMIT 51 {offset}
 """
-KEYSET_AFTER = "AND (c.updated_at < %(value)s OR (c.updated_at = %(value)s AND c.id < %(last_id)s))"
+# Sort keys as the product's list offers them: (ORDER BY, the keyset position as a row comparison, which an index
+# on the same columns serves as an index condition).
+SORTS = {
+    "-updated": ("c.updated_at DESC NULLS LAST, c.id DESC", "AND (c.updated_at, c.id) < (%(value)s, %(last_id)s)"),
+    "name": ("c.full_name ASC NULLS LAST, c.id ASC", "AND (c.full_name, c.id) > (%(value)s, %(last_id)s)"),
+}
 
 
 def contact_page(request: HttpRequest) -> HttpResponse:
-    """Scenario 2's floor: one page of a rep's contacts (filtered by key-person role, newest change first) with
-    one join, after a keyset position (`after=<iso time>,<id>`) or, to show what OFFSET costs, at `offset=`."""
-    params = {
+    """Scenario 2's floor: one page of a rep's contacts (decision makers), sorted as asked (`sort=-updated` or
+    `name`) with one join, after a keyset position (`after=<value>,<id>`, the value an ISO time for -updated) or,
+    to show what OFFSET costs, at `offset=`."""
+    order, keyset = SORTS[request.GET.get("sort", "-updated")]
+    params: dict = {
         "users": _ints(request.GET.get("users", "")),
         "territories": _ints(request.GET.get("territories", "")),
         "role": request.GET.get("role", "decision_maker"),
@@ -38,13 +45,15 @@ def contact_page(request: HttpRequest) -> HttpResponse:
     after, offset = "", ""
     if request.GET.get("after"):
         value, last_id = request.GET["after"].rsplit(",", 1)
-        params.update(value=dt.datetime.fromisoformat(value), last_id=int(last_id))
-        after = KEYSET_AFTER
+        params.update(value=value, last_id=int(last_id))
+        if request.GET.get("sort", "-updated") == "-updated":
+            params["value"] = dt.datetime.fromisoformat(value)
+        after = keyset
     elif request.GET.get("offset"):
         offset = "OFFSET %(offset)s"
         params["offset"] = int(request.GET["offset"])
     with connection.cursor() as cursor:
-        cursor.execute(CONTACT_PAGE_SQL.format(after=after, offset=offset), params)
+        cursor.execute(CONTACT_PAGE_SQL.format(after=after, offset=offset, order=order), params)
         rows = cursor.fetchall()
     body = ["<!doctype html><title>contacts</title><table>"]
     for row in rows[:50]:

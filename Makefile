@@ -24,8 +24,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py seed_demo --once
 	$(PY) manage.py show_logins --url http://$(HOST):$(PORT)/
 	@trap 'kill 0' INT TERM EXIT; \
-	$(VENV)/bin/celery -A config worker --beat --loglevel=WARNING --pool=threads --concurrency=2 \
-	  --schedule var/celerybeat-schedule & \
+	$(VENV)/bin/celery -A config worker --beat --loglevel=WARNING --pool=threads --concurrency=2 & \
 	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers 1 --log-level warning
 
 test: $(VENV)/.installed

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from forgecrm.platform.access import get_for_or_404, principal_for, scope_for
 from forgecrm.platform.search import search_queryset
@@ -89,6 +90,12 @@ class Account360:
     dealer_count: int
     aliases: list[AccountAlias]
     timeline: list[TimelineEntry] = field(default_factory=list)
+
+    @property
+    def last_touched(self):
+        """The newest entry that has happened: planned future work is not a touch."""
+        now = timezone.now()
+        return next((entry.at for entry in self.timeline if entry.at <= now), None)
 
 
 def account_360_for(actor, pk: Any) -> Account360:

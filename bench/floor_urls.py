@@ -6,6 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 from . import floor_views
 
 urlpatterns = [
+    path("_floor/ping/", floor_views.ping),
     path("_floor/contacts/", floor_views.contact_page),
     path("_floor/accounts/<int:pk>/", floor_views.account_by_pk),
     path("_floor/api/contacts/", floor_views.contact_list),

@@ -66,6 +66,11 @@ def contact_page(request: HttpRequest) -> HttpResponse:
     return HttpResponse("".join(body))
 
 
+def ping(request: HttpRequest) -> HttpResponse:
+    """Answers once the worker is free: the harness waits on it between two measurements."""
+    return HttpResponse("ok")
+
+
 def account_by_pk(request: HttpRequest, pk: int) -> HttpResponse:
     """Scenarios 4's floor: one account read by primary key, as a small HTML page."""
     with connection.cursor() as cursor:

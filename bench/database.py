@@ -42,11 +42,19 @@ def create(name: str, template: str | None = None) -> float:
     _own(name)
     started = time.monotonic()
     with admin() as connection:
-        if template:
-            _own(template)
-            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
-        else:
+        if not template:
             connection.execute(f'CREATE DATABASE "{name}"')
+            return time.monotonic() - started
+        _own(template)
+        for attempt in range(30):
+            try:
+                connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
+                break
+            except psycopg.errors.ObjectInUse:
+                # A template must have no sessions (autovacuum may hold one for a moment).
+                if attempt == 29:
+                    raise
+                time.sleep(2)
     return time.monotonic() - started
 
 

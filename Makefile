@@ -38,8 +38,9 @@ lint: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py check_catalogs
 
+messages: export DJANGO_SETTINGS_MODULE = config.test_settings
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l ko -l en --ignore=.venv --ignore=var --ignore=bench --ignore="*/tests/*" --ignore=tests --no-obsolete
+	$(PY) manage.py makemessages -l ko -l en --ignore=.venv --ignore=var --ignore=bench --ignore="*/tests/*" --ignore=tests --ignore=assets --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
 
 bench: $(VENV)/.installed

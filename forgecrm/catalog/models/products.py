@@ -4,6 +4,7 @@ import nh3
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from djmoney.models.fields import MoneyField
 from djmoney.models.validators import MinMoneyValidator
 from djmoney.money import Money
@@ -80,8 +81,9 @@ class Unit(models.TextChoices):
 
 
 class LifecycleStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    ACTIVE = "active", _("Active")
+    # "Planned" and "Active" mean other things elsewhere (activity status, active records): own context.
+    PLANNED = "planned", pgettext_lazy("product lifecycle", "Planned")
+    ACTIVE = "active", pgettext_lazy("product lifecycle", "Active")
     PHASE_OUT = "phase_out", _("Phase-out")
     DISCONTINUED = "discontinued", _("Discontinued")
 

@@ -4,7 +4,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= config.settings
 
 .PHONY: run test lint bench install messages assets clean serve worker
 
@@ -27,6 +26,7 @@ run: $(VENV)/.installed
 	$(VENV)/bin/celery -A config worker --beat --loglevel=WARNING --pool=threads --concurrency=2 & \
 	$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers 1 --log-level warning
 
+test: export DJANGO_SETTINGS_MODULE = config.test_settings
 test: $(VENV)/.installed
 	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-auto} --dist loadgroup -q $(PYTEST_ARGS)
 

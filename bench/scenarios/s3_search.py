@@ -12,19 +12,17 @@ ID = "3"
 TITLE = "Type-ahead search: name fragment, phone, email, 사업자등록번호 (sales rep, access layer on)"
 TARGET = "≤ 3x the floor end to end"
 FLOOR = (
-    "the same search as one SQL query on the pg_trgm GIN index (first 5 matches per entity), timed in a loop on "
-    "one connection (seen ~1.5 ms; SQLite FTS5 trigram ~0.2 ms)"
+    "the same search as one SQL query on the pg_trgm GIN index (the first 20 matches of every entity at once), "
+    "timed in a loop on one connection (seen ~1.5 ms; SQLite FTS5 trigram ~0.2 ms)"
 )
 LIMIT_SECONDS = 300
 NEEDS_DATA = True
 
 REP = f"rep@{config.DEMO_DOMAIN}"
 PER_KIND = 10
+# One pass over the trigram index for every entity at once: the first matches, as many as the type-ahead shows.
 FLOOR_SQL = """
-SELECT entity, object_id FROM (
-    SELECT entity, object_id, row_number() OVER (PARTITION BY entity ORDER BY object_id) AS n
-    FROM platform_searchdocument WHERE body LIKE %s
-) ranked WHERE n <= 5
+SELECT entity, object_id FROM platform_searchdocument WHERE body LIKE %s LIMIT 20
 """
 
 

@@ -64,4 +64,8 @@ def profile(email: str, path: str, repeat: int = 30) -> tuple[str, str]:
     for _ in range(repeat):
         client.get(path)
     profiler.stop()
-    return profiler.output_text(unicode=True, color=False, show_all=False), profiler.output_html()
+    from pyinstrument.renderers import ConsoleRenderer
+
+    renderer = ConsoleRenderer(unicode=True, color=False, show_all=False)
+    flat = ConsoleRenderer(unicode=True, color=False, flat=True, time="percent_of_total")
+    return profiler.output(renderer) + "\n\nSelf time by function:\n" + profiler.output(flat), profiler.output_html()

@@ -180,11 +180,17 @@ class Account(BusinessModel):
 class AccountAlias(models.Model):
     """A merged account's old id, so old links and external references still find the survivor."""
 
-    account = models.ForeignKey(Account, models.CASCADE, related_name="aliases")
-    merged_id = models.PositiveBigIntegerField(unique=True)
-    merged_name = models.CharField(max_length=200)
-    merged_at = models.DateTimeField(auto_now_add=True)
-    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    account = models.ForeignKey(Account, models.CASCADE, related_name="aliases", verbose_name=_("account"))
+    merged_id = models.PositiveBigIntegerField(_("merged id"), unique=True)
+    merged_name = models.CharField(_("merged name"), max_length=200)
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("merged by")
+    )
+
+    class Meta:
+        verbose_name = _("account alias")
+        verbose_name_plural = _("account aliases")
 
 
 class KeyPersonRole(models.TextChoices):
@@ -255,11 +261,17 @@ class Contact(BusinessModel):
 class ContactAlias(models.Model):
     """A merged contact's old id, so old links still find the surviving contact."""
 
-    contact = models.ForeignKey(Contact, models.CASCADE, related_name="aliases")
-    merged_id = models.PositiveBigIntegerField(unique=True)
-    merged_name = models.CharField(max_length=120)
-    merged_at = models.DateTimeField(auto_now_add=True)
-    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    contact = models.ForeignKey(Contact, models.CASCADE, related_name="aliases", verbose_name=_("contact"))
+    merged_id = models.PositiveBigIntegerField(_("merged id"), unique=True)
+    merged_name = models.CharField(_("merged name"), max_length=120)
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("merged by")
+    )
+
+    class Meta:
+        verbose_name = _("contact alias")
+        verbose_name_plural = _("contact aliases")
 
 
 class ConsentPurpose(models.TextChoices):
@@ -278,7 +290,14 @@ class Consent(models.Model):
     granted = models.BooleanField(_("granted"), default=True)
     recorded_at = models.DateTimeField(_("date"))
     source = models.CharField(_("source"), max_length=64, help_text=_("Where it was given: web form, paper, call…"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
 
     class Meta:
         verbose_name = _("consent")

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import shlex
+import signal
 import sys
 import time
 import traceback
@@ -69,7 +70,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown scenario(s): {', '.join(unknown)}")
     wanted = [key for key in wanted if key not in skipped]
 
+    # SIGTERM ends a run the way Ctrl-C does: the scenario's finally blocks stop its children (by their ids).
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     redis = _start_redis(console)
+    try:
+        return _run(args, console, scenarios, wanted)
+    finally:
+        if redis is not None:
+            Context.stop(redis)
+
+
+def _run(args, console: Console, scenarios: dict, wanted: list[str]) -> int:
     database.django_setup()
     config.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     run_id = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H-%M-%SZ")
@@ -131,8 +142,6 @@ def main(argv: list[str] | None = None) -> int:
             progress.advance(overall)
 
     path.write_text(json.dumps(run, indent=1, ensure_ascii=False, default=str))
-    if redis is not None:
-        Context.stop(redis)
     report.write()
     _summary(console, run)
     console.print(f"results: {path.relative_to(config.ROOT)}; report: {config.DOC_PATH.relative_to(config.ROOT)}")

@@ -29,4 +29,9 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE = {
     # Safety net for events whose after-commit dispatch did not reach a worker.
     "dispatch-pending-outbox": {"task": "forgecrm.platform.tasks.dispatch_pending_outbox_task", "schedule": 60.0},
+    # API Idempotency-Key records past their lifetime.
+    "purge-expired-idempotency-keys": {
+        "task": "forgecrm.platform.tasks.purge_expired_idempotency_keys_task",
+        "schedule": 3600.0,
+    },
 }

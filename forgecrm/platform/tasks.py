@@ -56,3 +56,11 @@ def send_email_task(subject: str, body: str, to: list[str], html_body: str | Non
     if html_body:
         message.attach_alternative(html_body, "text/html")
     message.send()
+
+
+@shared_task
+def purge_expired_idempotency_keys_task() -> int:
+    """API idempotency keys are kept IDEMPOTENCY_KEY_TTL_HOURS (24 by default); older ones are deleted."""
+    from .api.idempotency import purge_expired_keys
+
+    return purge_expired_keys()

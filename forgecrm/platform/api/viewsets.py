@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from ..access import get_for_or_404, scope_for
 from .errors import PreconditionFailed, PreconditionRequired
+from .idempotency import run_idempotent
 
 
 def etag_for(instance: models.Model) -> str:
@@ -99,6 +100,10 @@ class ScopedModelViewSet(
     `perform_update_operation`, which receive the validated data and return the saved instance."""
 
     def create(self, request, *args, **kwargs):
+        # A retry carrying the same Idempotency-Key gets the first response back instead of a second record.
+        return run_idempotent(request, lambda: self._create(request))
+
+    def _create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         instance = self.perform_create_operation(serializer.validated_data)

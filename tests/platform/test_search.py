@@ -117,3 +117,27 @@ def test_the_search_page_and_typeahead_show_only_visible_rows(client):
     assert "우리고객공조" in page and "남의고객공조" not in page
     typeahead = client.get("/search/typeahead/", {"q": "고객공조"}).content.decode()
     assert "우리고객공조" in typeahead and "남의고객공조" not in typeahead
+
+
+@pytest.mark.parametrize("typed", ["대한공조 daehan", "daehan 대한공조", "공조 info", "대한 info@daehan"])
+def test_several_words_match_in_any_order(admin, daehan, typed):
+    assert list(search_queryset(admin, "account", typed)) == [daehan]
+
+
+def test_several_words_all_must_occur(admin, daehan):
+    assert list(search_queryset(admin, "account", "대한공조 한빛냉동")) == []
+
+
+def test_several_words_on_postgresql_use_the_full_text_and_trigram_indexes(admin, daehan):
+    with CaptureQueriesContext(connection) as captured:
+        assert list(search_queryset(admin, "account", "공조 대한")) == [daehan]
+    sql = captured[-1]["sql"]
+    if connection.vendor == "postgresql":
+        assert "to_tsvector('simple', body) @@ to_tsquery('simple'" in sql and "LIKE" in sql
+    else:
+        assert "LIKE" in sql or "MATCH" in sql
+
+
+@pytest.mark.parametrize("typed", ["대한 & !", "공조 :*|", "대한 '); DROP TABLE x; --"])
+def test_full_text_operators_typed_by_users_are_harmless(admin, daehan, typed):
+    list(search_queryset(admin, "account", typed))  # no error; the result depends on the words only

@@ -3,6 +3,9 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from ..rich_text import sanitize_body
 
 register = template.Library()
 
@@ -36,3 +39,10 @@ def is_overdue(activity, now=None) -> bool:
     if activity.all_day:
         return timezone.localdate(moment) < timezone.localdate(now)
     return moment < now
+
+
+@register.filter
+def safe_body(value: str) -> SafeString:
+    """The body cleaned again as it is shown: a row that skipped the operations (a restore, a bulk write)
+    still cannot carry a script onto the page."""
+    return mark_safe(sanitize_body(value or ""))

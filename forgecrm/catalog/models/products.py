@@ -3,6 +3,7 @@ from typing import Any, ClassVar, cast
 import nh3
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from djmoney.models.fields import MoneyField
@@ -185,6 +186,11 @@ class Product(BusinessModel):
         # Sanitised on every save, whoever writes (operations, admin, import), so stored HTML is always safe.
         self.description = sanitize_description(self.description)
         super().save(*args, **kwargs)
+
+    @property
+    def description_html(self) -> str:
+        """The description cleaned again as it is shown (a bulk `update()` skips `save`)."""
+        return mark_safe(sanitize_description(self.description))
 
     @property
     def is_sellable(self) -> bool:

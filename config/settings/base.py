@@ -194,6 +194,12 @@ LOGGING = {
 }
 
 FORGE_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+# PIPA: contacts with no consent and no activity for this many years are anonymised by a daily beat task;
+# members of this group (and administrators) answer data subject export and erasure requests.
+PERSONAL_DATA_RETENTION_YEARS = env_int("PERSONAL_DATA_RETENTION_YEARS", 3)
+PRIVACY_OFFICER_GROUP = env_str("PRIVACY_OFFICER_GROUP", "privacy_officer")
+# API creates sent with an Idempotency-Key answer the first response again for this many hours.
+IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 FORGE_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 # Attachments on the filesystem live outside MEDIA_ROOT: they leave only through the scoped download view.
 FORGE_PRIVATE_MEDIA_ROOT = Path(env_str("FORGE_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))

@@ -29,6 +29,11 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE = {
     # Safety net for events whose after-commit dispatch did not reach a worker.
     "dispatch-pending-outbox": {"task": "forgecrm.platform.tasks.dispatch_pending_outbox_task", "schedule": 60.0},
+    # PIPA retention: contacts without consent or activity for PERSONAL_DATA_RETENTION_YEARS are anonymised.
+    "purge-expired-personal-data": {
+        "task": "forgecrm.customers.tasks.purge_expired_personal_data_task",
+        "schedule": 86400.0,
+    },
     # API Idempotency-Key records past their lifetime.
     "purge-expired-idempotency-keys": {
         "task": "forgecrm.platform.tasks.purge_expired_idempotency_keys_task",

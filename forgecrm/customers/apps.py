@@ -8,4 +8,4 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
-        from . import policies, timeline  # noqa: F401  register scopes, rules, search and timeline sources
+        from . import policies, privacy, timeline  # noqa: F401  register scopes, rules, search and timeline sources

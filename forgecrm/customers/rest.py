@@ -22,6 +22,7 @@ from forgecrm.platform.search import search_queryset
 from . import operations, queries
 from .duplicates import find_duplicate_accounts, find_duplicate_contacts
 from .models import Account, AccountKind, Consent, ConsentPurpose, Contact
+from .operations.privacy import personal_data_of
 from .policies import PARTNER_LOCKED_FIELDS, is_record_manager
 
 INTERNAL_ROLES = [role for role in Role if role not in (Role.PARTNER_ADMIN, Role.PARTNER_REP, Role.CUSTOMER_USER)]
@@ -425,3 +426,30 @@ class ContactViewSet(ScopedModelViewSet):
         body.is_valid(raise_exception=True)
         consent = operations.record_consent(actor=request.user, contact=contact, **body.validated_data)
         return Response(ConsentSerializer(consent).data, status=201)
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"], url_path="personal-data", filterset_class=None, pagination_class=None)
+    def personal_data(self, request, pk=None):
+        """PIPA: everything held about this person (privacy officers; the export is logged)."""
+        contact = self.get_object()
+        data = personal_data_of(actor=request.user, contact=contact)
+        log_personal_data_access(
+            actor=request.user,
+            model=Contact,
+            object_ids=[contact.pk],
+            action=PersonalDataAccess.Action.EXPORT,
+            ip_address=request.META.get("REMOTE_ADDR") or None,
+        )
+        response = Response(data)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(request=None, responses=ContactSerializer)
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def erase(self, request, pk=None):
+        """PIPA: anonymise this person for good (privacy officers; keeps business records; audited)."""
+        contact = self.get_object()
+        erased = operations.erase_personal_data(
+            actor=request.user, contact=contact, ip_address=request.META.get("REMOTE_ADDR") or None
+        )
+        return Response(self.get_serializer(erased).data)

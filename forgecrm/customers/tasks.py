@@ -17,3 +17,12 @@ def run_import_job_task(job_id: int) -> None:
         return
     job = Job.objects.select_related("created_by").get(pk=job_id)
     run_import(actor=job.created_by, job=job)
+
+
+@shared_task
+def purge_expired_personal_data_task() -> int:
+    """PIPA retention: contacts without consent and without activity for PERSONAL_DATA_RETENTION_YEARS are
+    anonymised (daily, from beat)."""
+    from .operations.privacy import purge_expired_personal_data
+
+    return purge_expired_personal_data()

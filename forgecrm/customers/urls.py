@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import views, views_privacy
 
 # URL names are "customers:<name>" (the import pages included below too: "customers:account-import").
 app_name = "customers"
@@ -29,6 +29,8 @@ urlpatterns = [
     path("contacts/<int:pk>/edit/", views.contact_update, name="contact-update"),
     path("contacts/<int:pk>/merge/", views.contact_merge, name="contact-merge"),
     path("contacts/<int:pk>/consents/", views.contact_consent, name="contact-consent"),
+    path("contacts/<int:pk>/personal-data/", views_privacy.contact_personal_data, name="contact-personal-data"),
+    path("contacts/<int:pk>/erase/", views_privacy.contact_erase, name="contact-erase"),
     path("contacts/<int:pk>/deactivate/", views.contact_set_active, {"active": False}, name="contact-deactivate"),
     path("contacts/<int:pk>/reactivate/", views.contact_set_active, {"active": True}, name="contact-reactivate"),
 ]

@@ -131,6 +131,14 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise
         return redirect("customers:account-detail", survivor_id)
     user, account = request.user, view.account
+    # PIPA: the page shows its contacts' emails and phone numbers, so each shown person is logged as viewed.
+    log_personal_data_access(
+        actor=user,
+        model=Contact,
+        object_ids=[contact.pk for contact in view.contacts],
+        action=PersonalDataAccess.Action.VIEW,
+        ip_address=_client_ip(request),
+    )
     return render(
         request,
         "customers/account_detail.html",
@@ -374,6 +382,14 @@ class ContactListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # PIPA: a list page shows emails and phone numbers; every person on the page is logged as viewed.
+        log_personal_data_access(
+            actor=self.request.user,
+            model=Contact,
+            object_ids=[row.pk for row in context["page"].rows],
+            action=PersonalDataAccess.Action.VIEW,
+            ip_address=_client_ip(self.request),
+        )
         can_create = self.request.user.has_perm("customers.add_account")
         context["create_url_name"] = "customers:contact-create" if can_create else ""
         context["hidden_on_phone"] = self.hidden_on_phone
@@ -407,6 +423,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "contact": contact,
             "can_change": can_change,
             "can_merge": request.user.has_perm("customers.merge_contact", contact),
+            "can_handle_privacy": request.user.has_perm("customers.erase_personal_data", contact),
             "subject_actions": subject_actions_for(request.user, "contact", contact.pk),
             "consent_form": ConsentForm() if can_change else None,
         },

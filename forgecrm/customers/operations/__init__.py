@@ -9,6 +9,7 @@ from .contacts import (
     update_contact,
 )
 from .merge import MergePlan, merge_accounts, merge_contacts, plan_merge
+from .privacy import erase_personal_data, export_personal_data, purge_expired_personal_data
 
 __all__ = [
     "MergePlan",
@@ -16,9 +17,12 @@ __all__ = [
     "create_contact",
     "deactivate_account",
     "deactivate_contact",
+    "erase_personal_data",
+    "export_personal_data",
     "merge_accounts",
     "merge_contacts",
     "plan_merge",
+    "purge_expired_personal_data",
     "reactivate_account",
     "reactivate_contact",
     "record_consent",

@@ -11,6 +11,7 @@ class PersonalDataAccess(models.Model):
         VIEW = "view", _("Viewed")
         EXPORT = "export", _("Exported")
         API_READ = "api_read", _("Read through the API")
+        ERASE = "erase", _("Erased")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("user"))
     content_type = models.ForeignKey(ContentType, models.PROTECT, related_name="+", verbose_name=_("record type"))

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install messages assets clean serve worker
+.PHONY: run test lint audit bench install messages assets clean serve worker
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,14 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/mypy forgecrm/platform forgecrm/customers/operations forgecrm/catalog/operations forgecrm/catalog/pricing.py forgecrm/catalog/configuration.py forgecrm/activities/operations.py
 	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py check_catalogs
+
+# Security tooling: bandit on our code (findings fixed or justified inline with `# nosec <id>  # reason`), and
+# pip-audit on the pinned dependencies of pyproject.toml and on everything installed in the venv.
+audit: $(VENV)/.installed
+	$(VENV)/bin/bandit -q -r forgecrm config -x '*/tests/*,*/migrations/*'
+	$(PY) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + p['optional-dependencies']['dev']))" > $(VENV)/audit-requirements.txt
+	$(VENV)/bin/pip-audit --progress-spinner off --no-deps --disable-pip -r $(VENV)/audit-requirements.txt
+	$(VENV)/bin/pip-audit --progress-spinner off --local
 
 messages: export DJANGO_SETTINGS_MODULE = config.test_settings
 messages: $(VENV)/.installed

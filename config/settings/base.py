@@ -152,14 +152,14 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "forgecrm.platform.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": "6000/minute", "anon": "60/minute", "token": "10/minute"},
+    "DEFAULT_THROTTLE_RATES": {"user": "6000/minute", "anon": "60/minute", "token": "10/minute"},  # nosec B105  # a rate, a token prefix and a limit, not passwords
 }
 # API tokens are stored hashed and expire (API_TOKEN_TTL_DAYS, 90 by default).
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=env_int("API_TOKEN_TTL_DAYS", 90)),
     "AUTO_REFRESH": False,
-    "TOKEN_PREFIX": "fcrm_",
-    "TOKEN_LIMIT_PER_USER": 50,
+    "TOKEN_PREFIX": "fcrm_",  # nosec B105  # a rate, a token prefix and a limit, not passwords
+    "TOKEN_LIMIT_PER_USER": 50,  # nosec B105  # a rate, a token prefix and a limit, not passwords
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Forge CRM API",

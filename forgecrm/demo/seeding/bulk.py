@@ -100,7 +100,7 @@ class TableWriter:
                         count += 1
             else:
                 placeholders = ", ".join(["%s"] * len(self.columns))
-                sql = f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})"  # noqa: S608  names from _meta
+                sql = f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})"  # noqa: S608  # nosec B608  # names from _meta
                 while batch := list(islice(tuples, BATCH)):
                     cursor.executemany(sql, batch)
                     count += len(batch)

@@ -38,7 +38,7 @@ def demo_present() -> bool:
 
 def rngs(seed: int) -> Callable[[str], random.Random]:
     """An independent random stream per part, so that a change in one part leaves the others' rows alone."""
-    return lambda part: random.Random(f"forgecrm-demo/{seed}/{part}")
+    return lambda part: random.Random(f"forgecrm-demo/{seed}/{part}")  # nosec B311  # reproducible demo data, not security
 
 
 def seed_demo(*, scale: Scale, seed: int, progress: Progress | None = None, today: dt.date | None = None) -> Summary:

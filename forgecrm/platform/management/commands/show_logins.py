@@ -4,7 +4,7 @@ from rich.table import Table
 
 from forgecrm.platform.models import User
 
-DEMO_PASSWORD = "forge-demo-2026"  # noqa: S105  the published demo password, for the seeded demo users only
+DEMO_PASSWORD = "forge-demo-2026"  # noqa: S105  # nosec B105  # the published demo password, for the seeded demo users only
 
 
 class Command(BaseCommand):

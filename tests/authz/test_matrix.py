@@ -60,7 +60,7 @@ def visible_to(model: str, key: str) -> set[str]:
 def allowed(model: str, key: str, action: str) -> set[str]:
     if action in {"read", "detail"}:
         return visible_to(model, key)
-    spec = POLICY["models"][model]["objects"][key]
+    spec = {**POLICY["models"][model].get("every_object", {}), **POLICY["models"][model]["objects"][key]}
     return expand(spec.get(action)) & visible_to(model, key)
 
 

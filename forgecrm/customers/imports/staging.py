@@ -215,11 +215,17 @@ class Stage:
             # PostgreSQL cannot infer a bare parameter's type in a SELECT list; SQLite's CAST would change values.
             expressions.append(f"CAST(%s AS {field.db_type(connection) or 'text'})" if cast else "%s")
             params.append(value)
-        return self.execute(
+        written = self.execute(
             f"INSERT INTO {self.spec.table} ({', '.join(columns)}) "  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
             f"SELECT {', '.join(expressions)} FROM {{stage}} WHERE action = 'new' ORDER BY line",
             params,
         )
+        if written and self.postgres:
+            # The next chunk matches external ids among the rows written here: without fresh statistics the planner
+            # still believes no row has source 'import' and scans the whole stage per imported row (over 60 s per
+            # chunk after 50,000 rows; 0.16 s with them; the ANALYZE of two columns takes ~0.4 s).
+            self.execute(f"ANALYZE {self.spec.table} (source, external_id)")
+        return written
 
     def collect_new_ids(self) -> None:
         table = self.spec.table

@@ -227,5 +227,5 @@ class PartnerProductNumber(BusinessModel):
 
     def clean(self) -> None:
         super().clean()
-        if self.partner is not None and self.partner.kind != "partner":
+        if self.partner_id is not None and self.partner.kind != "partner":  # no partner: the form says "required"
             raise ValidationError({"partner": _("Partner product numbers belong to partner accounts only.")})

@@ -13,7 +13,9 @@ from forgecrm.platform.korea.phone import normalize_phone
 from ..models import AccountSize
 
 _email_validator = EmailValidator(
-    message=_("Enter an email address such as name@company.co.kr (one @, a domain with a dot)."), code="email"
+    message=_("Enter an email address such as name@company.co.kr (one @, a domain with a dot)."),
+    code="email",
+    allowlist=[],  # Django lets "name@localhost" through by default; a customer's address has a dotted domain
 )
 
 # Employee counts where AccountSize changes (see the choices' labels).

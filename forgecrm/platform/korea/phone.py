@@ -14,6 +14,9 @@ def normalize_phone(value: str, region: str = "KR") -> str:
         parsed = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as error:
         raise ValidationError(_("Enter a phone number such as 010-1234-5678 or 02-123-4567."), code="phone") from error
+    if any(ch.isalpha() for ch in raw) and not parsed.extension:
+        # phonenumbers drops trailing letters ("010-1234-567a" -> 010-1234-567): a typo would save another number.
+        raise ValidationError(_("A phone number has digits only; it contains letters."), code="phone")
     if not phonenumbers.is_valid_number(parsed):
         raise ValidationError(_("This phone number is not a valid number."), code="phone")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

@@ -1,0 +1,310 @@
+"""Bad input, themes 8-10: invalid identifiers (사업자등록번호, phone, email) answer a field error naming the rule;
+open redirects (`next` on login, logout and the language switch) stay on this site; CSRF: every state-changing
+page, listed by URL name, refuses a POST without the token.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from forgecrm.activities.models import ActivityKind
+from forgecrm.activities.operations import log_activity
+from forgecrm.catalog.tests.factories import (
+    OptionFactory,
+    OptionGroupFactory,
+    PartnerProductNumberFactory,
+    PriceListFactory,
+    PriceListItemFactory,
+    ProductFactory,
+    ProductLineFactory,
+)
+from forgecrm.customers.models import Account, Contact
+from forgecrm.customers.tests.factories import AccountFactory, ContactFactory
+from forgecrm.platform.models import Job, Role
+from forgecrm.platform.tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+JSON = "application/json"
+
+
+@pytest.fixture
+def browser():
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.user = UserFactory(language="en")
+    client.force_login(client.user)
+    return client
+
+
+def api_errors(browser, url, body) -> dict:
+    response = browser.post(url, body, content_type=JSON)
+    assert response.status_code == 400, response.content
+    return response.json()
+
+
+# --- 사업자등록번호, phone, email ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("brn", "rule"),
+    [
+        ("1208147522", "check digit"),
+        ("12345", "10 digits"),
+        ("abcdefghij", "10 digits"),
+        ("0000000000", "impossible part"),
+        ("1208147521' OR '1'='1", "no more than 20 characters"),
+    ],
+)
+def test_invalid_brn_is_a_field_error_naming_the_rule(browser, brn, rule):
+    errors = api_errors(browser, "/api/v1/accounts/", {"name": "검증상사", "kind": "customer", "brn": brn})
+    assert list(errors) == ["brn"] and rule in errors["brn"][0]
+    assert not Account.objects.exists()
+
+
+def test_full_width_digits_in_a_brn_are_read_as_digits(browser):
+    response = browser.post(
+        "/api/v1/accounts/",
+        {"name": "전각상사", "kind": "customer", "brn": "１２０-８１-４７５２１"},
+        content_type=JSON,
+    )
+    assert response.status_code == 201 and response.json()["brn"] == "1208147521"
+
+
+def test_invalid_brn_on_the_account_form_names_the_rule(browser):
+    response = browser.post(
+        reverse("customers:account-create"),
+        {"name": "검증상사", "kind": "customer", "form": "company", "brn": "1208147522"},
+    )
+    assert response.status_code in {200, 400}
+    assert "check digit" in str(response.context["form"].errors["brn"])
+    assert not Account.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("phone", "rule"),
+    [
+        ("12", "not a valid number"),
+        ("02-555-12345678901", "not a valid number"),
+        ("010-1234-567a", "letters"),  # a typo must not save another number
+        ("전화번호", "such as 010-1234-5678"),
+        ("<script>", "such as 010-1234-5678"),
+    ],
+)
+def test_invalid_phone_is_a_field_error_naming_the_rule(browser, phone, rule):
+    errors = api_errors(browser, "/api/v1/accounts/", {"name": "검증상사", "kind": "customer", "phone": phone})
+    assert list(errors) == ["phone"] and rule in errors["phone"][0]
+
+
+def test_invalid_contact_mobile_and_email_are_field_errors(browser):
+    account = AccountFactory(owner=browser.user)
+    errors = api_errors(
+        browser, "/api/v1/contacts/", {"full_name": "김검증", "account": account.pk, "mobile": "999", "email": "a@"}
+    )
+    assert set(errors) == {"mobile", "email"}
+    assert "not a valid number" in errors["mobile"][0] and "one @" in errors["email"][0]
+    assert not Contact.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["x@", "a@b@c.kr", "kim@example.kr\nBcc: x@evil.example", "kim@localhost", "<kim@example.kr>", "kim @example.kr"],
+)
+def test_invalid_email_including_header_injection_is_a_field_error(browser, email):
+    errors = api_errors(browser, "/api/v1/accounts/", {"name": "검증상사", "kind": "customer", "email": email})
+    assert list(errors) == ["email"] and "one @" in errors["email"][0]
+
+
+@pytest.mark.parametrize("website", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "http://"])
+def test_website_must_be_a_web_address(browser, website):
+    errors = api_errors(browser, "/api/v1/accounts/", {"name": "검증상사", "kind": "customer", "website": website})
+    assert list(errors) == ["website"]
+
+
+# --- open redirects -----------------------------------------------------------------------------------------------
+
+OUTSIDE = [
+    "https://evil.example",
+    "//evil.example/x",
+    "///evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\t/evil.example",
+    "https:evil.example",
+    "http://testserver@evil.example",
+    "javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    " //evil.example",
+]
+
+
+def _outside(location: str) -> bool:
+    return "evil.example" in location or location.lower().startswith(("javascript:", "data:"))
+
+
+@pytest.mark.parametrize("target", OUTSIDE)
+def test_login_next_in_every_spelling_stays_on_site(target):
+    UserFactory(email="next@example.kr")
+    client = Client()
+    response = client.post(
+        f"{reverse('login')}?next={target}", {"username": "next@example.kr", "password": PASSWORD, "next": target}
+    )
+    assert response.status_code == 302 and not _outside(response["Location"])
+
+
+@pytest.mark.parametrize("target", OUTSIDE)
+def test_signed_in_visit_to_login_with_an_outside_next_stays_on_site(browser, target):
+    response = browser.get(reverse("login"), {"next": target})
+    assert response.status_code == 302 and not _outside(response["Location"])
+
+
+@pytest.mark.parametrize("target", OUTSIDE)
+def test_language_switch_next_in_every_spelling_stays_on_site(target):
+    client = Client()
+    response = client.post(reverse("set_language"), {"language": "en", "next": target})
+    assert response.status_code in {200, 302}
+    assert not _outside(response.get("Location", ""))
+    response = client.post(reverse("set_language"), {"language": "en"}, HTTP_REFERER=target)
+    assert not _outside(response.get("Location", ""))
+
+
+@pytest.mark.parametrize("target", OUTSIDE)
+def test_logout_next_in_every_spelling_stays_on_site(browser, target):
+    response = browser.post(reverse("logout"), {"next": target})
+    assert not _outside(response.get("Location", ""))
+
+
+# --- CSRF: every state-changing page by URL name ---------------------------------------------------------------
+
+STATE_CHANGING = {
+    # platform
+    "logout": [],
+    "login": [],
+    "password_reset": [],
+    "set_language": [],
+    # customers
+    "customers:account-create": [],
+    "customers:account-update": ["account"],
+    "customers:account-merge": ["account"],
+    "customers:account-deactivate": ["account"],
+    "customers:account-reactivate": ["account"],
+    "customers:account-import": [],
+    "customers:account-import-job": ["job"],
+    "customers:account-import-run": ["job"],
+    "customers:contact-create": [],
+    "customers:contact-update": ["contact"],
+    "customers:contact-merge": ["contact"],
+    "customers:contact-consent": ["contact"],
+    "customers:contact-deactivate": ["contact"],
+    "customers:contact-reactivate": ["contact"],
+    "customers:contact-erase": ["contact"],
+    # catalog
+    "catalog:product-create": [],
+    "catalog:product-edit": ["product"],
+    "catalog:option-group-create": ["product"],
+    "catalog:option-group-edit": ["group"],
+    "catalog:option-create": ["group"],
+    "catalog:option-edit": ["option"],
+    "catalog:rule-create": ["product"],
+    "catalog:partner-number-create": ["product"],
+    "catalog:partner-number-edit": ["number"],
+    "catalog:product-line-create": [],
+    "catalog:product-line-edit": ["line"],
+    "catalog:price-list-create": [],
+    "catalog:price-list-edit": ["price_list"],
+    "catalog:price-list-item-create": ["price_list"],
+    "catalog:price-list-item-edit": ["item"],
+    "catalog:price-list-item-delete": ["item"],
+    # activities
+    "activities:create": [],
+    "activities:edit": ["activity"],
+    "activities:complete": ["activity"],
+    "activities:cancel": ["activity"],
+    "activities:delete": ["activity"],
+    "activities:attachment-upload": ["activity"],
+}
+
+
+@pytest.fixture
+def records():
+    admin = UserFactory(role=Role.ADMIN, language="en")
+    account = AccountFactory(owner=admin)
+    product = ProductFactory()
+    group = OptionGroupFactory(product=product)
+    price_list = PriceListFactory()
+    return admin, {
+        "account": account.pk,
+        "contact": ContactFactory(account=account).pk,
+        "job": Job.objects.create(kind="customers.import", created_by=admin, params={}).pk,
+        "product": product.pk,
+        "group": group.pk,
+        "option": OptionFactory(group=group).pk,
+        "number": PartnerProductNumberFactory(product=product).pk,
+        "line": ProductLineFactory().pk,
+        "price_list": price_list.pk,
+        "item": PriceListItemFactory(price_list=price_list, product=product).pk,
+        "activity": log_activity(actor=admin, kind=ActivityKind.NOTE, subject="메모", account=account).pk,
+    }
+
+
+def test_every_state_changing_page_refuses_a_post_without_the_token(records):
+    admin, ids = records
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin)
+    before = (Account.objects.count(), Contact.objects.count())
+    accepted = []
+    for name, args in STATE_CHANGING.items():
+        url = reverse(name, args=[ids[arg] for arg in args])
+        response = client.post(url, {"name": "forged", "full_name": "forged", "subject": "forged"})
+        if response.status_code != 403 or b"CSRF" not in response.content:
+            accepted.append((name, response.status_code))
+    assert accepted == []
+    assert (Account.objects.count(), Contact.objects.count()) == before
+
+
+def test_the_enumerated_pages_accept_the_same_post_with_the_token(records):
+    """The 403 above is the CSRF check, not a permission: with the token the same pages answer otherwise."""
+    admin, ids = records
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/").content.decode()).group(1)
+    refused = []
+    for name, args in STATE_CHANGING.items():
+        if name in {"logout", "login", "customers:account-import-job", "customers:account-import-run"}:
+            continue  # sign-in rotates the token; an import job in the wrong state answers 403 by itself
+        url = reverse(name, args=[ids[arg] for arg in args])
+        response = client.post(url, {}, HTTP_X_CSRFTOKEN=token)
+        if response.status_code == 403:
+            refused.append(name)
+    assert refused == []
+
+
+def test_every_state_changing_url_name_is_enumerated():
+    """A new page that takes a POST must join STATE_CHANGING (and so the CSRF check above)."""
+    from django.urls import resolve
+
+    from tests.security.test_csrf import _paths
+
+    readonly = {
+        "dashboard", "search", "search-typeahead", "job-progress", "password_reset_done", "password_reset_complete",
+        "password_reset_confirm", "javascript-catalog", "api-schema", "api-docs",
+        "customers:account-list", "customers:account-detail", "customers:account-duplicates",
+        "customers:account-autocomplete", "customers:partner-autocomplete", "customers:account-import-report",
+        "customers:contact-list", "customers:contact-detail", "customers:contact-autocomplete",
+        "customers:contact-personal-data",
+        "catalog:product-list", "catalog:product-detail", "catalog:product-autocomplete", "catalog:product-price",
+        "catalog:product-line-list", "catalog:price-list-list", "catalog:price-list-detail",
+        "catalog:product-part-delete",
+        "activities:list", "activities:my-open-tasks", "activities:overdue", "activities:calendar",
+        "activities:calendar-feed", "activities:contacts-autocomplete", "activities:detail", "activities:ics",
+        "activities:attachment-download", "activities:attachment-delete",
+    }  # fmt: skip
+    missing = set()
+    for path in _paths():
+        if path.startswith(("/api/", "/admin/", "/static/")):
+            continue
+        match = resolve(path)
+        name = match.view_name
+        if name not in STATE_CHANGING and name not in readonly:
+            missing.add(name)
+    assert missing == set()

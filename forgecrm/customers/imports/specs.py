@@ -60,7 +60,8 @@ CONTACTS = EntitySpec(
         EXTERNAL_ID,
         MatchRule("email", ("email_key",), ("t.email",), "{stage}.email_key <> ''", condition="t.email <> ''"),
         MatchRule("mobile", ("mobile",), ("t.mobile",), "{stage}.mobile <> ''", condition="t.mobile <> ''"),
-        MatchRule("name", ("name_key", "account_id"), ("t.name_key", "t.account_id"), "{stage}.account_id IS NOT NULL"),
+        # The account leads: the first column drives the lookup, and a common name (김민준) has thousands of rows.
+        MatchRule("name", ("account_id", "name_key"), ("t.account_id", "t.name_key"), "{stage}.account_id IS NOT NULL"),
     ),
 )
 

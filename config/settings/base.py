@@ -27,6 +27,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "django_celery_beat",
@@ -50,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "forgecrm.platform.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -185,6 +190,8 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "forgecrm.platform.security.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "platform/locked_out.html"
+# Internal roles that must enrol a TOTP authenticator before using Forge CRM (forgecrm.platform.two_factor).
+FORGE_TWO_FACTOR_REQUIRED_ROLES = env_list("FORGE_TWO_FACTOR_REQUIRED_ROLES", "admin")
 
 LOGGING = {
     "version": 1,

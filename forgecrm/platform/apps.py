@@ -8,5 +8,8 @@ class PlatformConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
-        from . import policies  # noqa: F401  registers the identity scopes
+        from . import (
+            policies,  # noqa: F401  registers the identity scopes
+            two_factor,  # noqa: F401  decides at sign-in whether the session needs a second factor
+        )
         from .api import schema  # noqa: F401  registers the OpenAPI description of token authentication

@@ -101,3 +101,40 @@ def axes_username(request: HttpRequest, credentials: dict | None = None) -> str:
         data = getattr(request, "data", None) or request.POST
         value = data.get("username") or data.get("email") or ""
     return str(value).strip().lower()
+
+
+def rate_limited(scope: str, *, per_address: int, per_ip: int, window_seconds: int) -> Callable:
+    """Refuse (429) a public form's POSTs beyond a count per submitted email address and per client IP.
+
+    For forms anyone can post without signing in (password reset): it stops mail bombing one address and
+    sweeping many. Counts live in the cache (Redis in production) for `window_seconds`.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method == "POST":
+                from django.core.cache import cache
+                from django.shortcuts import render
+
+                address = str(request.POST.get("email") or "").strip().lower()
+                ip = request.META.get("REMOTE_ADDR", "")
+                keys = [(f"forge-rl:{scope}:ip:{ip}", per_ip)]
+                if address:
+                    keys.append((f"forge-rl:{scope}:email:{address}", per_address))
+                for key, limit in keys:
+                    cache.add(key, 0, window_seconds)
+                    try:
+                        count = cache.incr(key)
+                    except ValueError:  # expired between add and incr
+                        cache.set(key, 1, window_seconds)
+                        count = 1
+                    if count > limit:
+                        return render(
+                            request, "platform/rate_limited.html", {"minutes": window_seconds // 60}, status=429
+                        )
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

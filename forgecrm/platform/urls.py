@@ -1,8 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import two_factor, views
 from .forms import EmailAuthenticationForm, QueuedPasswordResetForm
+from .security import rate_limited
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -15,15 +16,21 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", two_factor.two_factor_setup, name="two-factor-setup"),
+    path("two-factor/verify/", two_factor.two_factor_verify, name="two-factor-verify"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        rate_limited("password-reset", per_address=5, per_ip=30, window_seconds=3600)(
+            auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm)
+        ),
         name="password_reset",
     ),
     path("password-reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        rate_limited("password-reset-confirm", per_address=30, per_ip=30, window_seconds=3600)(
+            auth_views.PasswordResetConfirmView.as_view()
+        ),
         name="password_reset_confirm",
     ),
     path(

@@ -182,6 +182,8 @@ STATE_CHANGING = {
     "login": [],
     "password_reset": [],
     "set_language": [],
+    "two-factor-setup": [],
+    "two-factor-verify": [],
     # customers
     "customers:account-create": [],
     "customers:account-update": ["account"],

@@ -182,3 +182,198 @@ def test_admin_is_for_administrators_only(client):
 def test_no_user_has_a_plain_password():
     UserFactory()
     assert all("$" in password for password in User.objects.values_list("password", flat=True))
+
+
+# --- two-factor sign-in for internal staff (TOTP, backup codes) --------------------------------------------------
+
+
+def _totp(device) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift):06d}"
+
+
+def _confirmed_device(user):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+
+
+def test_an_admin_must_enrol_and_the_qr_code_is_drawn_here(client, settings):
+    from django_otp.plugins.otp_static.models import StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.FORGE_TWO_FACTOR_REQUIRED_ROLES = ["admin"]
+    admin = UserFactory(role="admin", email="boss@example.kr")
+    assert _login(client, "boss@example.kr", PASSWORD).status_code == 302
+    held = client.get(reverse("dashboard"))
+    assert held.status_code == 302 and held["Location"].startswith(reverse("two-factor-setup"))
+    assert client.get("/api/v1/users/").status_code == 403  # the session API waits too
+    page = client.get(reverse("two-factor-setup"))
+    html = page.content.decode()
+    assert page.status_code == 200 and "<svg" in html and "otpauth" not in html  # an inline SVG, no QR service URL
+    device = TOTPDevice.objects.get(user=admin, confirmed=False)
+    wrong = client.post(reverse("two-factor-setup"), {"token": "000000" if _totp(device) != "000000" else "111111"})
+    assert wrong.status_code == 400 and not TOTPDevice.objects.filter(confirmed=True).exists()
+    device.refresh_from_db()
+    device.throttle_reset()  # the wait django-otp imposes after a wrong code (see the throttling test)
+    done = client.post(reverse("two-factor-setup"), {"token": _totp(device)})
+    assert done.status_code == 200
+    assert StaticToken.objects.filter(device__user=admin).count() == 10
+    for token in StaticToken.objects.filter(device__user=admin).values_list("token", flat=True):
+        assert token in done.content.decode()  # shown once, on this page
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_a_rep_without_a_device_is_not_asked_when_the_rule_is_for_admins(client, settings):
+    settings.FORGE_TWO_FACTOR_REQUIRED_ROLES = ["admin"]
+    UserFactory(email="rep2fa@example.kr")
+    _login(client, "rep2fa@example.kr", PASSWORD)
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_after_the_password_a_user_with_a_device_must_give_a_code(client):
+    user = UserFactory(email="otp@example.kr")
+    device = _confirmed_device(user)
+    assert _login(client, "otp@example.kr", PASSWORD).status_code == 302
+    held = client.get(reverse("customers:account-list"))
+    assert held.status_code == 302 and held["Location"].startswith(reverse("two-factor-verify"))
+    assert client.get("/api/v1/accounts/").status_code == 403
+    assert client.post(reverse("two-factor-verify"), {"token": "12345x"}).status_code == 400
+    device.refresh_from_db()
+    device.throttle_reset()  # the wait django-otp imposes after a wrong code (see the throttling test)
+    before = client.session.session_key
+    ok = client.post(reverse("two-factor-verify"), {"token": _totp(device), "next": "/accounts/"})
+    assert ok.status_code == 302 and ok["Location"] == "/accounts/"
+    assert client.session.session_key != before  # verifying rotates the session like signing in
+    assert client.get(reverse("customers:account-list")).status_code == 200
+    assert client.get("/api/v1/accounts/").status_code == 200
+
+
+def test_a_backup_code_works_once(client):
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    user = UserFactory(email="backup@example.kr")
+    _confirmed_device(user)
+    backup = StaticDevice.objects.create(user=user, name="backup", confirmed=True)
+    backup.token_set.create(token="abcd2345")
+    _login(client, "backup@example.kr", PASSWORD)
+    assert client.post(reverse("two-factor-verify"), {"token": "abcd 2345"}).status_code == 302
+    client.post(reverse("logout"))
+    _login(client, "backup@example.kr", PASSWORD)
+    assert client.post(reverse("two-factor-verify"), {"token": "abcd2345"}).status_code == 400
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_the_verify_step_refuses_an_outside_next(client):
+    user = UserFactory(email="otpnext@example.kr")
+    device = _confirmed_device(user)
+    _login(client, "otpnext@example.kr", PASSWORD)
+    response = client.post(reverse("two-factor-verify"), {"token": _totp(device), "next": "//evil.example/"})
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+
+
+def test_wrong_codes_are_throttled(client):
+    user = UserFactory(email="throttle@example.kr")
+    device = _confirmed_device(user)
+    _login(client, "throttle@example.kr", PASSWORD)
+    for _attempt in range(3):
+        client.post(reverse("two-factor-verify"), {"token": "999999" if _totp(device) != "999999" else "888888"})
+    # Even the right code waits out the delay django-otp set after the failures.
+    assert client.post(reverse("two-factor-verify"), {"token": _totp(device)}).status_code == 400
+
+
+def test_portal_users_have_no_two_factor_pages(client):
+    from forgecrm.customers.tests.factories import PartnerAccountFactory
+
+    partner_user = UserFactory(role="partner_rep", organization=PartnerAccountFactory())
+    client.force_login(partner_user)
+    assert client.get(reverse("two-factor-setup")).status_code == 404
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+# --- sessions end when an admin changes what decides a user's visibility ------------------------------------------
+
+
+@pytest.mark.parametrize("change", ["role", "organization", "email"])
+def test_a_privilege_change_by_an_admin_ends_the_users_sessions(client, change):
+    from forgecrm.customers.tests.factories import PartnerAccountFactory
+    from forgecrm.platform.operations.identity import update_user
+
+    first, second = PartnerAccountFactory(), PartnerAccountFactory()
+    user = UserFactory(role="partner_rep", organization=first, email="moved@example.kr")
+    _login(client, "moved@example.kr", PASSWORD)
+    assert client.get(reverse("dashboard")).status_code == 200
+    admin = UserFactory(role="admin")
+    changes = {
+        "role": {"role": "partner_admin"},
+        "organization": {"organization": second},
+        "email": {"email": "moved2@example.kr"},
+    }[change]
+    update_user(actor=admin, user=User.objects.get(pk=user.pk), **changes)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_a_profile_change_keeps_the_session(client):
+    from forgecrm.platform.operations.identity import update_user
+
+    user = UserFactory(email="stay@example.kr")
+    _login(client, "stay@example.kr", PASSWORD)
+    update_user(actor=user, user=User.objects.get(pk=user.pk), full_name="새 이름")
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_a_role_change_in_the_admin_ends_the_users_sessions(client):
+    target = UserFactory(email="demoted@example.kr", role="sales_manager")
+    _login(client, "demoted@example.kr", PASSWORD)
+    admin = Client()
+    admin.force_login(UserFactory(role="admin"))
+    User.objects.filter(pk=target.pk).update(role="sales_rep")  # whatever path writes the role
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+# --- rate limits: public forms and the API ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_password_reset_is_rate_limited_per_address(client, empty_cache):
+    UserFactory(email="bombed@example.kr")
+    for _attempt in range(5):
+        assert client.post(reverse("password_reset"), {"email": "bombed@example.kr"}).status_code == 302
+    assert client.post(reverse("password_reset"), {"email": "bombed@example.kr"}).status_code == 429
+    assert len(mail.outbox) == 5
+    # Unknown addresses are counted the same way (the answer reveals nothing either way).
+    for _attempt in range(5):
+        client.post(reverse("password_reset"), {"email": "ghost@example.kr"})
+    assert client.post(reverse("password_reset"), {"email": "ghost@example.kr"}).status_code == 429
+
+
+def test_password_reset_is_rate_limited_per_ip(client, empty_cache):
+    for n in range(30):
+        client.post(reverse("password_reset"), {"email": f"sweep{n}@example.kr"})
+    assert client.post(reverse("password_reset"), {"email": "another@example.kr"}).status_code == 429
+    assert client.get(reverse("password_reset")).status_code == 200  # reading the form is not counted
+
+
+def test_production_throttles_the_api_per_user_and_the_token_endpoint():
+    classes = _production_setting("settings.REST_FRAMEWORK['DEFAULT_THROTTLE_CLASSES']")
+    rates = _production_setting("settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']")
+    assert "UserRateThrottle" in classes
+    assert "'user':" in rates and "'token':" in rates
+
+
+def test_the_token_endpoint_throttles_even_with_test_settings(client, empty_cache):
+    from django.urls import resolve
+
+    view = resolve("/api/v1/auth/token/").func
+    throttles = getattr(view.cls, "throttle_classes", [])
+    assert throttles, "the token endpoint must keep its own throttle"

@@ -129,6 +129,19 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
     def get_full_name(self) -> str:
         return self.full_name
 
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Sessions are bound to what decides the user's visibility, not just the password: when an admin changes
+        the role, the organisation, the email or the superuser flag, every session of that user ends (Django checks
+        this hash on each request) and the user signs in again under the new rights."""
+        from django.utils.crypto import salted_hmac
+
+        material = "|".join(
+            [self.password, self.role, str(self.organization_id or ""), self.email, str(bool(self.is_superuser))]
+        )
+        return salted_hmac(
+            "forgecrm.platform.User.session_auth_hash", material, secret=secret, algorithm="sha256"
+        ).hexdigest()
+
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 

@@ -331,6 +331,9 @@ class ImportPass:
             for rule in ACCOUNT_LOOKUPS:
                 stage.match(rule, into="account_id", within=visible)
             stage.execute("UPDATE {stage} SET action = 'noaccount' WHERE account_id IS NULL")
+            if connection.vendor == "postgresql":
+                # The stage was analysed when account_id was still empty; the name match is driven by account_id.
+                stage.execute("ANALYZE {stage}")
         elif not self.dry_run:
             # The account row was refused or is not the importer's to change: its people are not added.
             stage.execute("UPDATE {stage} SET action = 'noaccount' WHERE account_id IS NULL")

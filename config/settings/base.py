@@ -156,7 +156,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "forgecrm.platform.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    # Anonymous calls are refused (403) but still counted: the "anon" rate below did nothing without its class.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {"user": "6000/minute", "anon": "60/minute", "token": "10/minute"},  # nosec B105  # a rate, a token prefix and a limit, not passwords
 }
 # API tokens are stored hashed and expire (API_TOKEN_TTL_DAYS, 90 by default).

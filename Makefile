@@ -51,6 +51,8 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l ko -l en --ignore=.venv --ignore=var --ignore=bench --ignore="*/tests/*" --ignore=tests --ignore=assets --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
 
+# Benchmarks against the floor of this machine (PostgreSQL forge_bench on 127.0.0.1; never part of `make test`):
+# `make bench` runs every scenario, `make bench BENCH_ARGS="--only 2,3"` some; see bench/README.md.
 bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)
 

@@ -63,7 +63,7 @@ def server_facts() -> dict:
         version = connection.execute("SHOW server_version").fetchone()[0]
         settings = dict(
             connection.execute(
-                "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN ('shared_buffers', "
+                "SELECT name, current_setting(name) FROM pg_settings WHERE name IN ('shared_buffers', "
                 "'work_mem', 'effective_cache_size', 'max_connections', 'synchronous_commit', 'random_page_cost', "
                 "'max_parallel_workers_per_gather', 'jit')"
             ).fetchall()

@@ -38,7 +38,7 @@ def _plan() -> dict:
     users: dict[str, list[dict]] = {}
     for kind, queryset in kinds.items():
         people = []
-        for user in queryset.filter(email__endswith=f"@{config.DEMO_DOMAIN}").order_by("pk")[:40]:
+        for user in queryset.filter(email__endswith=f"@{config.DEMO_DOMAIN}").order_by("pk")[:20]:
             accounts = list(
                 scope_for(user, Account).annotate(h=shuffle).order_by("h", "pk").values_list("pk", flat=True)[:20]
             )

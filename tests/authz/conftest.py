@@ -106,6 +106,7 @@ def _build(world: World) -> None:
 
     for key, acc in [
         ("con_rep", "acc_rep"),
+        ("con_rep2", "acc_rep"),
         ("con_other", "acc_other"),
         ("con_served_a", "acc_served_a"),
         ("con_served_dealer", "acc_served_dealer"),

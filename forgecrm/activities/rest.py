@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from forgecrm.platform.api.filters import IdFilter
 from forgecrm.platform.api.viewsets import ScopedModelViewSet, etag_for, expected_version
 
 from .models import Activity, ActivityKind, ActivityStatus, Attachment, CallOutcome
@@ -91,9 +92,9 @@ class CompleteSerializer(serializers.Serializer):
 
 class ActivityFilter(django_filters.FilterSet):
     # Number filters, not model choices: a foreign id filters to nothing instead of revealing it exists.
-    account = django_filters.NumberFilter(field_name="account_id")
-    contact = django_filters.NumberFilter(field_name="contact_id")
-    owner = django_filters.NumberFilter(field_name="owner_id")
+    account = IdFilter(field_name="account_id")
+    contact = IdFilter(field_name="contact_id")
+    owner = IdFilter(field_name="owner_id")
     kind = django_filters.ChoiceFilter(choices=ActivityKind.choices)
     status = django_filters.ChoiceFilter(choices=ActivityStatus.choices)
     date_from = django_filters.IsoDateTimeFilter(field_name="timeline_at", lookup_expr="gte")

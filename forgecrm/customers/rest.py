@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from forgecrm.platform.access import principal_for, scope_for
+from forgecrm.platform.api.filters import IdFilter
 from forgecrm.platform.api.viewsets import ScopedModelViewSet, etag_for, expected_version
 from forgecrm.platform.audit import log_personal_data_access
 from forgecrm.platform.models import PersonalDataAccess, Role, Territory, User
@@ -148,10 +149,10 @@ class AccountSerializer(serializers.ModelSerializer):
 
 class AccountFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Name, BRN, phone or email")
-    owner = django_filters.NumberFilter(field_name="owner_id")
-    territory = django_filters.NumberFilter(field_name="territory_id")
-    partner = django_filters.NumberFilter(field_name="partner_id")
-    parent = django_filters.NumberFilter(field_name="parent_id")
+    owner = IdFilter(field_name="owner_id")
+    territory = IdFilter(field_name="territory_id")
+    partner = IdFilter(field_name="partner_id")
+    parent = IdFilter(field_name="parent_id")
     industry = django_filters.CharFilter(lookup_expr="iexact")
     brn = django_filters.CharFilter(method="by_brn")
 
@@ -320,8 +321,8 @@ class ContactSerializer(serializers.ModelSerializer):
 
 class ContactFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Name, email, phone or account name")
-    account = django_filters.NumberFilter(field_name="account_id")
-    owner = django_filters.NumberFilter(field_name="owner_id")
+    account = IdFilter(field_name="account_id")
+    owner = IdFilter(field_name="owner_id")
     email = django_filters.CharFilter(lookup_expr="iexact")
 
     class Meta:

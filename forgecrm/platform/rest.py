@@ -3,6 +3,7 @@
 import django_filters
 from rest_framework import serializers
 
+from .api.filters import IdFilter
 from .api.viewsets import ScopedReadOnlyViewSet
 from .models import Role, Team, User
 
@@ -24,7 +25,7 @@ class TeamSerializer(serializers.ModelSerializer):
 class UserFilter(django_filters.FilterSet):
     # Plain ids, not ModelChoiceFilter: a choice filter would answer "not a valid choice" for ids outside the
     # caller's scope and so reveal which ids exist.
-    manager = django_filters.NumberFilter(field_name="manager_id")
+    manager = IdFilter(field_name="manager_id")
     role = django_filters.ChoiceFilter(choices=Role.choices)
 
     class Meta:

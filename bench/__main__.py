@@ -81,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args, console: Console, scenarios: dict, wanted: list[str]) -> int:
+    if wanted != ["0"] and _data_loaded():
+        # The code under test may have gained migrations since the data set was loaded.
+        import subprocess
+
+        console.print("migrating the bench database to the code under test")
+        subprocess.run([config.PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env=config.server_env(), check=True)
     database.django_setup()
     config.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     run_id = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H-%M-%SZ")

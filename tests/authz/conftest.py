@@ -89,6 +89,7 @@ def _build(world: World) -> None:
     account("partner_b", PartnerAccountFactory, partner_type="distributor", tier="gold")
     # Customers and the rest.
     account("acc_rep", owner=world["sales_rep"])
+    account("acc_rep2", owner=world["sales_rep"])
     account("acc_other")
     account("acc_served_a", partner=world["distributor_a"])
     account("acc_served_dealer", partner=world["dealer_a"])

@@ -12,18 +12,26 @@ ID = "3"
 TITLE = "Type-ahead search: name fragment, phone, email, 사업자등록번호 (sales rep, access layer on)"
 TARGET = "≤ 3x the floor end to end"
 FLOOR = (
-    "the same search as one SQL query on the pg_trgm GIN index (the first 20 matches of every entity at once), "
-    "timed in a loop on one connection (seen ~1.5 ms; SQLite FTS5 trigram ~0.2 ms)"
+    "the same search as one SQL statement over the search documents (pg_trgm GIN index), the faster of two forms "
+    "per term, timed in a loop on one connection (seen ~1.5 ms; SQLite FTS5 trigram ~0.2 ms)"
 )
 LIMIT_SECONDS = 300
 NEEDS_DATA = True
 
 REP = f"rep@{config.DEMO_DOMAIN}"
 PER_KIND = 10
-# One pass over the trigram index for every entity at once: the first matches, as many as the type-ahead shows.
-FLOOR_SQL = """
-SELECT entity, object_id FROM platform_searchdocument WHERE body LIKE %s LIMIT 20
-"""
+# The floor is the faster of two single SQL statements for the same search, per term: every entity's first
+# five matches by id (a bitmap scan of the trigram index, then a sort: best for rare terms such as a phone
+# number), or the first 20 matches of any entity (best for common terms, which a short Hangul fragment is: it
+# has no trigram, so no index can serve it and the first rows of a scan are as good as any).
+FLOOR_SQLS = (
+    """SELECT entity, object_id FROM (
+        SELECT entity, object_id, row_number() OVER (PARTITION BY entity ORDER BY object_id) AS n
+        FROM platform_searchdocument WHERE body LIKE %s
+    ) ranked WHERE n <= 5""",
+    "SELECT entity, object_id FROM platform_searchdocument WHERE body LIKE %s LIMIT 20",
+)
+FLOOR_SQL = FLOOR_SQLS[0]
 
 
 def _terms(rng: random.Random) -> dict[str, list[str]]:
@@ -82,8 +90,11 @@ def run(ctx) -> None:
         kind_samples = []
         for term in values:
             pattern = "%" + normalize_query(term) + "%"
-            stats = database.time_query(FLOOR_SQL, [pattern], loops=30, seconds=5, check=ctx.check_time)
-            kind_samples.append(stats["median_ms"])
+            medians = [
+                database.time_query(sql, [pattern], loops=30, seconds=4, check=ctx.check_time)["median_ms"]
+                for sql in FLOOR_SQLS
+            ]
+            kind_samples.append(min(medians))
         floor_by_kind[kind] = sorted(kind_samples)[len(kind_samples) // 2]
         samples_all += kind_samples
     floor_median = sorted(samples_all)[len(samples_all) // 2]

@@ -31,4 +31,4 @@ LANGUAGE_CODE = "en"
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405
 # Tests sign admins in with force_login; the two-factor tests turn the enrolment rule on themselves.
-FORGE_TWO_FACTOR_REQUIRED_ROLES: list[str] = []
+FORGE_TWO_FACTOR_REQUIRED_ROLES = []

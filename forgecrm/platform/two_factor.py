@@ -8,6 +8,7 @@ key, as signing in does. Wrong codes are throttled per device by django-otp (exp
 """
 
 from base64 import b32encode
+from typing import Any
 
 import segno
 from django import forms
@@ -105,9 +106,12 @@ def _safe_next(request: HttpRequest) -> str:
     return reverse("dashboard")
 
 
-def _internal_only(request: HttpRequest) -> None:
-    if not request.user.is_internal:
+def _internal_only(request: HttpRequest) -> Any:
+    """The signed-in internal user (django-otp adds `is_verified` to it), or 404 for anyone else."""
+    user: Any = request.user
+    if not getattr(user, "is_internal", False):
         raise Http404
+    return user
 
 
 def _qr_svg(device: TOTPDevice) -> str:
@@ -126,8 +130,7 @@ def _new_backup_codes(user) -> list[str]:
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the QR code, confirm one code, receive the backup codes once."""
-    _internal_only(request)
-    user = request.user
+    user = _internal_only(request)
     enrolled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     if enrolled and not user.is_verified():
         return redirect("two-factor-verify")
@@ -164,8 +167,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     """The second step of signing in: a code from the authenticator app, or one backup code (used up)."""
-    _internal_only(request)
-    user = request.user
+    user = _internal_only(request)
     if user.is_verified():
         return redirect(_safe_next(request))
     if not has_device(user):

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from forgecrm.customers.models import Account
@@ -80,3 +81,38 @@ def test_without_the_header_every_post_creates(api):
     assert api.post(URL, body, content_type=JSON).status_code == 201
     assert api.post(URL, body, content_type=JSON).status_code == 201
     assert Account.objects.filter(name="무키상사").count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent requests need PostgreSQL")
+def test_concurrent_retries_with_one_key_create_once():
+    import threading
+
+    from django.db import connections
+    from django.test import Client
+
+    user = UserFactory()
+    barrier = threading.Barrier(6, timeout=30)
+    statuses: list[int] = []
+    bodies: list[dict] = []
+
+    def retry():
+        try:
+            client = Client()
+            client.force_login(user)
+            barrier.wait()
+            response = post(client, {"name": "(주)동시재시도", "kind": "customer"}, "same-key")
+            statuses.append(response.status_code)
+            bodies.append(response.json())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=retry) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [201] * 6
+    assert len({body["id"] for body in bodies}) == 1
+    assert Account.objects.filter(name="(주)동시재시도").count() == 1

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 Directives = dict[str, list[str]]
 
@@ -138,3 +138,16 @@ def rate_limited(scope: str, *, per_address: int, per_ip: int, window_seconds: i
         return wrapped
 
     return decorator
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte in a query parameter is never meaningful and PostgreSQL cannot compare text with one
+    (it raised a 500 from search, autocomplete and API filters): answer 400 before any view runs."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            return HttpResponseBadRequest("NUL bytes are not allowed in query parameters.")
+        return self.get_response(request)

@@ -102,3 +102,12 @@ def test_no_template_needs_inline_script_the_policy_forbids():
             if "src=" not in tag and "nonce=" not in tag and "application/json" not in tag:
                 problems.append(f"{name}: inline <script> without the nonce")
     assert problems == []
+
+
+@pytest.mark.django_db
+def test_nul_bytes_in_query_parameters_answer_400_not_500(client):
+    from forgecrm.platform.tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    for url in ("/search/?q=%00", "/accounts/autocomplete/?q=a%00b", "/api/v1/accounts/?ordering=%00"):
+        assert client.get(url).status_code == 400

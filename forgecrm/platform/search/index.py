@@ -31,7 +31,7 @@ def normalize_text(value: str) -> str:
 
 def normalize_query(value: str) -> str:
     """What a user typed, made comparable to the index: NFKC, lower case; a phone or BRN becomes digits."""
-    text = normalize_text(value)[:100]
+    text = normalize_text(value).replace("\x00", "")[:100]
     digits = "".join(ch for ch in text if ch.isdigit())
     if digits and len(digits) >= 3 and all(ch.isdigit() or ch in "-+() ." for ch in text):
         if text.startswith("+82"):

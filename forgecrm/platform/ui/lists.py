@@ -129,7 +129,14 @@ def keyset_page(
     """
     descending = sort.startswith("-")
     field = sort_field(sort, allowed)
-    expression = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    nullable = _nullable(queryset.model, field)
+    # NULLS LAST only where NULLs can occur: PostgreSQL serves `DESC NULLS LAST` from an ascending index only if
+    # the index says so, so on a NOT NULL column it would sort every row instead of reading an index backwards
+    # (the activities list: 4.8 s -> 11 ms on 2M activities, bench scenario 8).
+    if nullable:
+        expression = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    else:
+        expression = F(field).desc() if descending else F(field).asc()
     queryset = queryset.order_by(expression, "-pk" if descending else "pk")
     position = decode_cursor(cursor) if cursor else None
     if position is not None:
@@ -146,8 +153,12 @@ def keyset_page(
             condition = Q(**{f"{field}__lt" if descending else f"{field}__gt": value}) | (
                 Q(**{field: value}) & after_pk
             )
-            if _nullable(queryset.model, field):
+            if nullable:
                 condition |= Q(**{f"{field}__isnull": True})
+            else:
+                # A redundant bound the index can start from: without it the OR above is only a filter and a deep
+                # page reads the index from the top (1.3 s -> 2 ms at row 100,000 of 1M contacts, bench scenario 2).
+                condition &= Q(**{f"{field}__lte" if descending else f"{field}__gte": value})
             queryset = queryset.filter(condition)
     rows = list(queryset[: size + 1])
     next_cursor = ""

@@ -27,8 +27,5 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  whitenoise warns a
 # Tests assert the English source strings; the Korean catalog is checked for completeness on its own and the
 # browser test runs in Korean.
 LANGUAGE_CODE = "en"
-# Persistent connections outlive a test's thread (the browser test's live server) and block dropping the test DB.
-DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405
 # Tests sign admins in with force_login; the two-factor tests turn the enrolment rule on themselves.
 FORGE_TWO_FACTOR_REQUIRED_ROLES = []

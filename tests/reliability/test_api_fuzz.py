@@ -50,3 +50,17 @@ def test_no_generated_request_gets_a_server_error(case, token):
     case.validate_response(response, checks=[not_a_server_error])
     if not case.operation.path.startswith("/api/v1/auth/"):  # revoking the token is one of the operations
         assert response.status_code != 401, "the fuzzer must reach the views, not the login wall"
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Django's test client detaches close_old_connections from the request signals; the bare WSGI app does not,
+    and on PostgreSQL it closed the connection holding the test's transaction after the first request."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

@@ -25,7 +25,7 @@ def number(value, unit: str) -> str:
     if value is None:
         return "—"
     if unit in {"req/s", "rows/s", "contacts/s", "rows", "MB"}:
-        return f"{value:,.0f} {unit}"
+        return f"{value:,.1f} {unit}" if value < 10 else f"{value:,.0f} {unit}"
     if unit == "ms":
         return f"{value:,.2f} ms" if value < 100 else f"{value:,.0f} ms"
     if unit == "s":

@@ -132,7 +132,7 @@ def _run(args, console: Console, scenarios: dict, wanted: list[str]) -> int:
                 finally:
                     ticker_stop()
                 verdicts = [measure.passed for measure in result.measures if measure.passed is not None]
-                result.status = "miss" if False in verdicts else "pass"
+                result.status = "miss" if False in verdicts else ("pass" if verdicts else "measured")
             except ScenarioTimeout as error:
                 result.status, result.error = "timeout", str(error)
             except Exception as error:

@@ -134,6 +134,8 @@ def render() -> str:
             continue
         run = runs[scenario["run_id"]]
         load = scenario.get("load", {})
+        if scenario["status"] == "pass" and all(m["passed"] is None for m in scenario["measures"]):
+            scenario = {**scenario, "status": "measured (no target)"}
         lines += [
             f"- Status: **{scenario['status']}** — run `{scenario['run_id']}`, started {scenario['started']}, "
             f"{scenario['seconds']:.0f} s of a {scenario['limit_seconds']:.0f} s limit",
@@ -158,9 +160,10 @@ def render() -> str:
         for _role, watches in scenario.get("memory", {}).items():
             for watch in watches:
                 top = ", ".join(f"{p['peak_mb']:.0f} MB" for p in watch["peak_per_process_mb"])
+                largest = f" (largest processes: {top})" if top else ""
                 lines.append(
-                    f"- Memory peak, {watch['process']}: {watch['peak_total_mb']:.0f} MB for the whole process tree "
-                    f"(largest processes: {top})"
+                    f"- Memory peak, {watch['process']}: {watch['peak_total_mb']:.0f} MB for the whole process "
+                    f"tree{largest}"
                 )
         if scenario.get("files"):
             lines.append("- Files: " + ", ".join(f"[{Path(f).name}](../{f})" for f in scenario["files"]))

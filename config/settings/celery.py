@@ -34,6 +34,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "forgecrm.customers.tasks.purge_expired_personal_data_task",
         "schedule": 86400.0,
     },
+    # Webhook deliveries whose send or retry message was lost (broker down, worker killed mid-send).
+    "send-due-webhook-deliveries": {
+        "task": "forgecrm.integrations.tasks.send_due_webhook_deliveries_task",
+        "schedule": 60.0,
+    },
     # API Idempotency-Key records past their lifetime.
     "purge-expired-idempotency-keys": {
         "task": "forgecrm.platform.tasks.purge_expired_idempotency_keys_task",

@@ -8,4 +8,17 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
+        from forgecrm.platform.events import register_event_types
+
         from . import navigation, policies, timeline  # noqa: F401  registers scopes, rules, timeline, menu, tiles
+
+        # The outbox events this app emits (webhook endpoints subscribe to them by name).
+        register_event_types(
+            "ActivityLogged",
+            "ActivityUpdated",
+            "ActivityCompleted",
+            "ActivityCancelled",
+            "ActivityDeleted",
+            "AttachmentAdded",
+            "AttachmentDeleted",
+        )

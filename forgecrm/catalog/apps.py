@@ -8,4 +8,13 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Catalog")
 
     def ready(self) -> None:
+        from forgecrm.platform.events import register_event_types
+
         from . import navigation, policies, search_sources  # noqa: F401  scopes, search sources, menu and tile
+
+        # The outbox events this app emits (webhook endpoints subscribe to them by name).
+        register_event_types(
+            "ProductCreated",
+            "ProductUpdated",
+            "PriceListChanged",
+        )

@@ -8,4 +8,22 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
+        from forgecrm.platform.events import register_event_types
+
         from . import policies, privacy, timeline  # noqa: F401  register scopes, rules, search and timeline sources
+
+        # The outbox events this app emits (webhook endpoints subscribe to them by name).
+        register_event_types(
+            "AccountCreated",
+            "AccountUpdated",
+            "AccountDeactivated",
+            "AccountReactivated",
+            "AccountMerged",
+            "ContactCreated",
+            "ContactUpdated",
+            "ContactDeactivated",
+            "ContactReactivated",
+            "ContactMerged",
+            "ConsentRecorded",
+            "contact.erased",
+        )

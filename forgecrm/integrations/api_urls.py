@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from forgecrm.activities.rest import ActivityViewSet
 from forgecrm.catalog.rest import PartnerProductNumberViewSet, PriceListViewSet, ProductLineViewSet, ProductViewSet
 from forgecrm.customers.rest import AccountViewSet, ContactViewSet
+from forgecrm.integrations.rest import WebhookDeliveryViewSet, WebhookEndpointViewSet
 from forgecrm.platform.api.tokens import ObtainTokenView, RevokeTokenView
 from forgecrm.platform.rest import TeamViewSet, UserViewSet
 
@@ -19,6 +20,8 @@ router.register("products", ProductViewSet, basename="product")
 router.register("product-lines", ProductLineViewSet, basename="product-line")
 router.register("price-lists", PriceListViewSet, basename="price-list")
 router.register("partner-product-numbers", PartnerProductNumberViewSet, basename="partner-product-number")
+router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
+router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from ..access import principal_for
+from ..models.identity import Role
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,7 @@ class MenuEntry:
     icon: str
     order: int = 100
     internal_only: bool = True
+    admin_only: bool = False  # configuration pages (webhooks): administrators only
 
 
 _menu: list[MenuEntry] = []
@@ -25,6 +27,10 @@ def register_menu_entry(entry: MenuEntry) -> None:
         _menu.sort(key=lambda item: item.order)
 
 
+def _is_admin(principal) -> bool:
+    return principal.is_internal and principal.role == Role.ADMIN
+
+
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
@@ -33,7 +39,7 @@ def navigation(request) -> dict:
     entries = [
         {"label": entry.label, "url": reverse(entry.url_name), "icon": entry.icon, "active": False}
         for entry in _menu
-        if principal.is_internal or not entry.internal_only
+        if (principal.is_internal or not entry.internal_only) and (not entry.admin_only or _is_admin(principal))
     ]
     # Only the longest matching prefix is active: /activities/calendar/ lights "Calendar", not "Activities" too.
     matching = [item for item in entries if request.path.startswith(item["url"])]

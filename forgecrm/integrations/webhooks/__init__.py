@@ -1,0 +1,1 @@
+"""Outbound webhooks: the SSRF guard, signing, the HTTP send, the delivery attempt and the outbox subscriber."""

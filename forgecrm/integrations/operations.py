@@ -96,10 +96,17 @@ def update_webhook_endpoint(
         values.pop("event_types", None)
     if "description" in values:
         values["description"] = (values["description"] or "").strip()
-    if values.get("is_active") and not stored.is_active:
+    switched_on = bool(values.get("is_active")) and not stored.is_active
+    if switched_on:
         values.update(consecutive_failures=0, disabled_reason="", disabled_at=None)
     with transaction.atomic():
-        return save_versioned(endpoint, actor=actor, expected_version=expected_version, changes=values)
+        saved = save_versioned(endpoint, actor=actor, expected_version=expected_version, changes=values)
+        if switched_on:
+            # What waited while it was off goes out with the next sweep, not after its old backoff.
+            WebhookDelivery.objects.filter(
+                endpoint=saved, status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]
+            ).update(next_attempt_at=timezone.now())
+    return saved
 
 
 def rotate_webhook_secret(*, actor, endpoint: WebhookEndpoint, expected_version: int | None) -> WebhookEndpoint:

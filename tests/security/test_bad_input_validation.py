@@ -22,6 +22,7 @@ from forgecrm.catalog.tests.factories import (
 )
 from forgecrm.customers.models import Account, Contact
 from forgecrm.customers.tests.factories import AccountFactory, ContactFactory
+from forgecrm.integrations.tests.factories import WebhookDeliveryFactory, WebhookEndpointFactory
 from forgecrm.platform.models import Job, Role
 from forgecrm.platform.tests.factories import PASSWORD, UserFactory
 
@@ -224,6 +225,11 @@ STATE_CHANGING = {
     "activities:cancel": ["activity"],
     "activities:delete": ["activity"],
     "activities:attachment-upload": ["activity"],
+    # integrations
+    "integrations:webhook-create": [],
+    "integrations:webhook-edit": ["webhook"],
+    "integrations:webhook-rotate-secret": ["webhook"],
+    "integrations:webhook-delivery-redeliver": ["webhook_delivery"],
 }
 
 
@@ -234,6 +240,7 @@ def records():
     product = ProductFactory()
     group = OptionGroupFactory(product=product)
     price_list = PriceListFactory()
+    webhook = WebhookEndpointFactory()
     return admin, {
         "account": account.pk,
         "contact": ContactFactory(account=account).pk,
@@ -246,6 +253,8 @@ def records():
         "price_list": price_list.pk,
         "item": PriceListItemFactory(price_list=price_list, product=product).pk,
         "activity": log_activity(actor=admin, kind=ActivityKind.NOTE, subject="메모", account=account).pk,
+        "webhook": webhook.pk,
+        "webhook_delivery": WebhookDeliveryFactory(endpoint=webhook).pk,
     }
 
 
@@ -300,6 +309,8 @@ def test_every_state_changing_url_name_is_enumerated():
         "activities:list", "activities:my-open-tasks", "activities:overdue", "activities:calendar",
         "activities:calendar-feed", "activities:contacts-autocomplete", "activities:detail", "activities:ics",
         "activities:attachment-download", "activities:attachment-delete",
+        "integrations:webhook-list", "integrations:webhook-detail", "integrations:webhook-delivery-list",
+        "integrations:webhook-delivery-detail",
     }  # fmt: skip
     missing = set()
     for path in _paths():

@@ -1,7 +1,6 @@
 """Every write an administrator makes to webhooks. Each checks the actor, runs in one transaction, and vets a
 URL with the SSRF guard before it is stored (the guard runs again at every send)."""
 
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -138,5 +137,5 @@ def redeliver_webhook_delivery(*, actor, delivery: WebhookDelivery, expected_ver
     changes = {"status": DeliveryStatus.PENDING, "attempts": 0, "next_attempt_at": timezone.now()}
     with transaction.atomic():
         saved = save_versioned(delivery, actor=actor, expected_version=expected_version, changes=changes)
-        transaction.on_commit(partial(_queue_send, saved.pk), robust=True)
+        transaction.on_commit(lambda: _queue_send(saved.pk), robust=True)
     return saved

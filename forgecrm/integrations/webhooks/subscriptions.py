@@ -4,8 +4,6 @@ It runs inside the outbox dispatch's transaction (`platform.tasks.dispatch_outbo
 exist if and only if the event is marked dispatched, and the sends are queued after that commit.
 """
 
-from functools import partial
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -38,5 +36,6 @@ def create_webhook_deliveries(event: OutboxEvent) -> None:
         if made:
             created.append(delivery.pk)
     if created:
-        # robust: a broker that is down must not fail the dispatch; the beat sweep sends them.
-        transaction.on_commit(partial(_queue_sends, created), robust=True)
+        # robust: a broker that is down must not fail the dispatch; the beat sweep sends them. (A lambda, not a
+        # partial: Django logs a robust callback's failure by its __qualname__.)
+        transaction.on_commit(lambda: _queue_sends(created), robust=True)

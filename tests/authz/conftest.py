@@ -205,6 +205,17 @@ def _build(world: World) -> None:
     world["job_admin"] = Job.objects.create(kind="customers.import", created_by=world["admin"])
     world["job_partner_a"] = Job.objects.create(kind="customers.import", created_by=world["partner_a_admin"])
 
+    # Integrations: a webhook endpoint and a dead delivery to it (administrators only).
+    from forgecrm.integrations.models import DeliveryStatus
+    from forgecrm.integrations.tests.factories import WebhookDeliveryFactory, WebhookEndpointFactory
+
+    world["webhook_erp"] = WebhookEndpointFactory(
+        description=marker("webhook_erp"), url="https://93.184.216.34/forge", event_types=["AccountCreated"]
+    )
+    world["webhook_dead"] = WebhookDeliveryFactory(
+        endpoint=world["webhook_erp"], event_type=marker("webhook_dead"), status=DeliveryStatus.DEAD, attempts=10
+    )
+
     from forgecrm.activities.models import Attachment  # noqa: F401  (models loaded for the indexers)
     from forgecrm.catalog.models import PartnerProductNumber, Product
     from forgecrm.customers.models import Account, Contact

@@ -36,6 +36,8 @@ SECRET_MODELS = [
     "Option",
     "PriceList",
     "PartnerProductNumber",
+    "WebhookEndpoint",
+    "WebhookDelivery",
 ]
 REFUSED = {403, 404}
 COUNTS: Counter = Counter()

@@ -13,7 +13,6 @@ from django.utils import timezone
 from forgecrm.integrations.models import DeliveryStatus, WebhookDelivery
 from forgecrm.integrations.tasks import send_due_webhook_deliveries_task, send_webhook_delivery_task
 from forgecrm.integrations.tests.factories import WebhookDeliveryFactory, WebhookEndpointFactory
-from forgecrm.integrations.tests.receiver import receiver, webhooks_to_localhost  # noqa: F401  fixtures
 from forgecrm.integrations.webhooks import delivery as attempts
 from forgecrm.platform.events import emit
 
@@ -25,7 +24,7 @@ class WorkerKilled(BaseException):
 
 
 @pytest.fixture
-def delivery(receiver):  # noqa: F811
+def delivery(receiver):
     endpoint = WebhookEndpointFactory(url=receiver.url())
     receiver.secret = endpoint.secret
     return WebhookDeliveryFactory(endpoint=endpoint, next_attempt_at=timezone.now())
@@ -36,7 +35,7 @@ def _expire_claims() -> None:
 
 
 @pytest.mark.django_db
-def test_a_message_redelivered_after_success_sends_nothing(delivery, receiver):  # noqa: F811
+def test_a_message_redelivered_after_success_sends_nothing(delivery, receiver):
     for _ in range(3):  # acks_late: the worker died after the work, before the ack
         send_webhook_delivery_task(delivery.pk)
     _expire_claims()
@@ -47,7 +46,7 @@ def test_a_message_redelivered_after_success_sends_nothing(delivery, receiver): 
 
 
 @pytest.mark.django_db
-def test_a_worker_killed_after_the_send_resends_once_with_the_same_id(delivery, receiver, monkeypatch):  # noqa: F811
+def test_a_worker_killed_after_the_send_resends_once_with_the_same_id(delivery, receiver, monkeypatch):
     real_post = attempts.client.post
 
     def post_then_die(*args, **kwargs):
@@ -77,7 +76,7 @@ def test_a_worker_killed_after_the_send_resends_once_with_the_same_id(delivery, 
 
 
 @pytest.mark.django_db
-def test_a_worker_killed_before_the_send_sends_once_later(delivery, receiver, monkeypatch):  # noqa: F811
+def test_a_worker_killed_before_the_send_sends_once_later(delivery, receiver, monkeypatch):
     def die(*args, **kwargs):
         raise WorkerKilled
 
@@ -108,7 +107,7 @@ def test_the_result_of_an_attempt_whose_claim_expired_is_not_recorded(delivery):
 
 
 @pytest.mark.django_db
-def test_deliveries_survive_a_broker_outage(receiver, monkeypatch, django_capture_on_commit_callbacks):  # noqa: F811
+def test_deliveries_survive_a_broker_outage(receiver, monkeypatch, django_capture_on_commit_callbacks):
     endpoint = WebhookEndpointFactory(url=receiver.url())
     delay = send_webhook_delivery_task.delay
 
@@ -128,7 +127,7 @@ def test_deliveries_survive_a_broker_outage(receiver, monkeypatch, django_captur
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="eight workers at once need PostgreSQL row locks")
-def test_eight_workers_sending_one_delivery_at_once_send_it_once(delivery, receiver):  # noqa: F811
+def test_eight_workers_sending_one_delivery_at_once_send_it_once(delivery, receiver):
     barrier = threading.Barrier(8, timeout=30)
     results: list[str] = []
     errors: list[str] = []

@@ -17,7 +17,6 @@ from django.urls import reverse
 from forgecrm.integrations.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from forgecrm.integrations.tasks import send_webhook_delivery_task
 from forgecrm.integrations.tests.factories import WebhookEndpointFactory
-from forgecrm.integrations.tests.receiver import receiver  # noqa: F401  fixture
 from forgecrm.platform.events import emit
 from forgecrm.platform.models import Role
 from forgecrm.platform.tests.factories import UserFactory
@@ -107,7 +106,7 @@ def _url(host: str, port: int) -> str:
 
 
 @pytest.mark.parametrize("host", list(SPELLINGS))
-def test_refused_at_save_on_the_page_and_in_the_api(host, admin, receiver, dns):  # noqa: F811
+def test_refused_at_save_on_the_page_and_in_the_api(host, admin, receiver, dns):
     url = _url(host, receiver.port)
     browser = Client(HTTP_ACCEPT_LANGUAGE="en")
     browser.force_login(admin)
@@ -122,7 +121,7 @@ def test_refused_at_save_on_the_page_and_in_the_api(host, admin, receiver, dns):
 
 
 @pytest.mark.parametrize("host", list(SPELLINGS))
-def test_refused_at_send_when_the_row_holds_it(host, receiver, dns, django_capture_on_commit_callbacks):  # noqa: F811
+def test_refused_at_send_when_the_row_holds_it(host, receiver, dns, django_capture_on_commit_callbacks):
     """A row written before the rule (or around the operation): the send checks again and connects nowhere."""
     WebhookEndpointFactory(url=_url(host, receiver.port), event_types=["AccountCreated"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -133,7 +132,7 @@ def test_refused_at_send_when_the_row_holds_it(host, receiver, dns, django_captu
     assert receiver.requests == []
 
 
-def test_dns_rebinding_between_save_and_send_is_refused(admin, receiver, dns, django_capture_on_commit_callbacks):  # noqa: F811
+def test_dns_rebinding_between_save_and_send_is_refused(admin, receiver, dns, django_capture_on_commit_callbacks):
     from forgecrm.integrations.operations import create_webhook_endpoint
 
     table, _ = dns
@@ -149,7 +148,7 @@ def test_dns_rebinding_between_save_and_send_is_refused(admin, receiver, dns, dj
     assert receiver.requests == []
 
 
-def test_every_retry_checks_again(admin, receiver, dns, settings, django_capture_on_commit_callbacks):  # noqa: F811
+def test_every_retry_checks_again(admin, receiver, dns, settings, django_capture_on_commit_callbacks):
     """Allowed while the receiver's network is allowed; refused on the retry once it no longer is."""
     from datetime import timedelta
 
@@ -175,7 +174,7 @@ def test_the_sender_connects_to_the_vetted_address_without_a_second_lookup(
     dns,
     settings,
     monkeypatch,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     """DNS rebinding at the last moment: the answer changes right after the guard's check. Had the HTTP client
     looked the name up again it would have gone to 10.255.255.1; it goes to the vetted 127.0.0.1."""
@@ -216,7 +215,7 @@ def test_a_redirect_to_a_private_address_is_not_followed(
     receiver,
     dns,
     settings,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     settings.FORGE_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]  # the receiver itself is reachable
     target = location.format(port=receiver.port)

@@ -21,12 +21,14 @@ import re
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrOrPromise  # django-stubs: a lazy translation
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[..., Sequence[tuple[Any, ...]]]
@@ -35,7 +37,7 @@ MAX_URL_LENGTH = 2000
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
 
-CATEGORIES: dict[str, Promise] = {
+CATEGORIES: dict[str, "StrOrPromise"] = {
     "loopback": _("a loopback address (this machine)"),
     "private": _("a private network address"),
     "shared": _("a carrier-grade NAT (shared) address"),
@@ -87,7 +89,7 @@ LOOPBACK = (ipaddress.IPv4Address("127.0.0.1"), ipaddress.IPv6Address("::1"))
 class UnsafeURL(ValueError):
     """The URL may not be used; `message % params` says why, `code` names the rule."""
 
-    def __init__(self, message: Promise | str, code: str, params: dict[str, Any] | None = None) -> None:
+    def __init__(self, message: "str | StrOrPromise", code: str, params: dict[str, Any] | None = None) -> None:
         self.message, self.code, self.params = message, code, params or {}
         super().__init__(str(message) % self.params if self.params else str(message))
 
@@ -135,12 +137,12 @@ def category_of(address: IPAddress) -> str | None:
         inner = embedded_ipv4(address)
         if inner is not None:
             return category_of(inner)
-        for network, category in BLOCKED_V6:
-            if address in network:
+        for network6, category in BLOCKED_V6:
+            if address in network6:
                 return category
         return None if address in GLOBAL_UNICAST_V6 else "reserved"
-    for network, category in BLOCKED_V4:
-        if address in network:
+    for network4, category in BLOCKED_V4:
+        if address in network4:
             return category
     return None if address.is_global else "reserved"
 

@@ -30,18 +30,19 @@ class SendResult:
 
 def _pool(target: Target, address: IPAddress, connect_timeout: float, read_timeout: float):
     timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
-    options = {"timeout": timeout, "retries": False, "maxsize": 1, "block": False}
     if target.scheme == "https":
-        named = target.literal is None
         return urllib3.HTTPSConnectionPool(
             str(address),
             target.port,
+            timeout=timeout,
+            retries=False,
+            maxsize=1,
+            block=False,
             cert_reqs="CERT_REQUIRED",
-            server_hostname=target.host if named else None,
+            server_hostname=target.host if target.literal is None else None,
             assert_hostname=target.host,
-            **options,
         )
-    return urllib3.HTTPConnectionPool(str(address), target.port, **options)
+    return urllib3.HTTPConnectionPool(str(address), target.port, timeout=timeout, retries=False, maxsize=1, block=False)
 
 
 def _describe(error: Exception, read_timeout: float) -> str:

@@ -34,12 +34,12 @@ class WebhookEndpointForm(forms.Form):
     )
     description = forms.CharField(label=_("Description"), max_length=200)
     event_types = forms.MultipleChoiceField(
-        label=_("Events"), widget=forms.CheckboxSelectMultiple, choices=webhook_event_type_choices
+        label=_("Events"),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        choices=webhook_event_type_choices,
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    wide_fields = ("url", "event_types")
 
     def __init__(self, *args, instance: WebhookEndpoint | None = None, **kwargs):
         if instance is not None:

@@ -92,3 +92,8 @@ class WebhookDelivery(BusinessModel):
 
     def __str__(self) -> str:
         return f"{self.event_type} → {self.endpoint_id} ({self.status})"
+
+    @property
+    def error_note(self) -> str:
+        """The error, unless it only repeats the response code shown beside it."""
+        return "" if self.last_error == f"HTTP {self.response_code}" else self.last_error

@@ -106,7 +106,7 @@ class WebhookEndpointListView(AdminOnlyMixin, ScopedListView):
 
 
 class WebhookEndpointFormView(AdminOnlyMixin, View):
-    template_name = "platform/form.html"
+    template_name = "integrations/webhook_form.html"
     instance = None
 
     def dispatch(self, request, *args, pk: int | None = None, **kwargs):
@@ -125,7 +125,6 @@ class WebhookEndpointFormView(AdminOnlyMixin, View):
             "title": title,
             "conflict": conflict,
             "cancel_url": cancel,
-            "wide_fields": form.wide_fields,
         }
         return render(self.request, self.template_name, context, status=status)
 
@@ -217,10 +216,8 @@ class WebhookDeliveryListView(AdminOnlyMixin, ScopedListView):
     def headers(self):  # type: ignore[override]
         return [
             ("created", _("Created")),
-            ("", _("Event")),
-            ("", _("Endpoint")),
             ("", _("Status")),
-            ("", _("Attempts")),
+            ("", _("Event")),
             ("", _("Response")),
             ("", _("Next attempt")),
         ]

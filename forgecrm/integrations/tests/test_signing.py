@@ -30,5 +30,7 @@ def test_the_documented_receiver_check_agrees_with_the_sender():
     assert not _documented_check(new_secret())(headers, body)
     old = now - 3600
     stale = {"X-Forge-Timestamp": str(old), "X-Forge-Signature": signature(secret, old, body)}
-    assert not check(stale, body) and not verify(secret, timestamp=str(old), body=body, header=stale["X-Forge-Signature"])
+    assert not check(stale, body) and not verify(
+        secret, timestamp=str(old), body=body, header=stale["X-Forge-Signature"]
+    )
     assert not check({"X-Forge-Timestamp": "soon", "X-Forge-Signature": "sha256=0"}, body)

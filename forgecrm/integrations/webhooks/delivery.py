@@ -80,7 +80,7 @@ def retry_delay(attempts: int) -> float:
     ceiling = min(
         settings.FORGE_WEBHOOK_RETRY_BASE_SECONDS * 2 ** min(attempts - 1, 30), settings.FORGE_WEBHOOK_RETRY_MAX_SECONDS
     )
-    return random.uniform(ceiling / 2, ceiling)
+    return random.uniform(ceiling / 2, ceiling)  # nosec B311  # retry jitter, not a secret
 
 
 def sanitized_excerpt(body: bytes) -> str:

@@ -157,6 +157,7 @@ def _static(name: str) -> Resource:
     with open(path, "rb") as file:
         return Resource(file.read(), mime)
 
+
 def _media(name: str) -> Resource:
     prefixes = [prefix.strip("/") + "/" for prefix in settings.FORGE_PDF_MEDIA_PREFIXES if prefix.strip("/")]
     if not any(name.startswith(prefix) for prefix in prefixes):
@@ -166,7 +167,9 @@ def _media(name: str) -> Resource:
         raise FetchRefused("media that is not a raster image")
     storage = default_storage
     try:
-        if isinstance(storage, FileSystemStorage) and not _within(storage.path(name), [os.path.realpath(storage.location)]):
+        if isinstance(storage, FileSystemStorage) and not _within(
+            storage.path(name), [os.path.realpath(storage.location)]
+        ):
             raise FetchRefused("outside the media root")
         if not storage.exists(name):
             raise ResourceMissing(name)
@@ -176,6 +179,7 @@ def _media(name: str) -> Resource:
             return Resource(file.read(MAX_MEDIA_BYTES + 1), mime)
     except SuspiciousFileOperation as error:
         raise FetchRefused("path traversal") from error
+
 
 def _data(url: str) -> Resource:
     header, comma, payload = url[5:].partition(",")

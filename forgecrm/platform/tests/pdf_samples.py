@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.test.utils import override_settings
 from pypdf import PdfReader
+from pypdf.generic import StreamObject
 
 TEMPLATES = Path(__file__).parent / "templates"
 QUOTE = "pdf_samples/quote.html"
@@ -54,3 +55,27 @@ def font_names(pdf: bytes) -> set[str]:
         for font in page["/Resources"]["/Font"].values():
             names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
     return names
+
+
+def embedded_files(pdf: bytes) -> list[str]:
+    """Names of files embedded in the PDF: document attachments and file-attachment annotations (`rel=attachment`)."""
+    reader = read_pdf(pdf)
+    names = list(reader.attachments)
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") == "/FileAttachment":
+                names.append(str(annotation["/FS"].get("/UF", "")))
+    return names
+
+
+def decoded_streams(pdf: bytes) -> bytes:
+    """Every stream of the PDF, decompressed: what a leaked file would be found in."""
+    reader = read_pdf(pdf)
+    ids = {number for generation in reader.xref.values() for number in generation} | set(reader.xref_objStm)
+    chunks = []
+    for number in sorted(ids):
+        obj = reader.get_object(number)
+        if isinstance(obj, StreamObject):
+            chunks.append(obj.get_data())
+    return b"\n".join(chunks)

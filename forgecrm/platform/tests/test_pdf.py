@@ -47,7 +47,14 @@ def korean_quote() -> bytes:
 
 def test_korean_text_extracts_back_in_the_bundled_font(korean_quote):
     text = page_texts(korean_quote)[0]
-    for expected in ("견적서", "주식회사 한빛공조 귀하", "산업용 냉각기 FC-001", "설치 및 시운전 포함", "합계", "₩4,072,200"):
+    for expected in (
+        "견적서",
+        "주식회사 한빛공조 귀하",
+        "산업용 냉각기 FC-001",
+        "설치 및 시운전 포함",
+        "합계",
+        "₩4,072,200",
+    ):
         assert expected in text
     # Only the two bundled weights: a fallback to an OS font would name another family here.
     assert font_names(korean_quote) == {"Noto-Sans-KR", "Noto-Sans-KR-Bold"}
@@ -185,7 +192,7 @@ def test_pdf_response_is_a_private_download_with_a_korean_name():
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Length"] == "13"
     disposition = response["Content-Disposition"]
-    assert disposition.startswith('attachment; filename="Q-2026-0012.pdf"; filename*=UTF-8\'\'')
+    assert disposition.startswith("attachment; filename=\"Q-2026-0012.pdf\"; filename*=UTF-8''")
     assert unquote(disposition.split("UTF-8''", 1)[1]) == "견적서 Q-2026-0012.pdf"
     assert pdf_response(b"", "Q-1.pdf", inline=True)["Content-Disposition"] == 'inline; filename="Q-1.pdf"'
 
@@ -210,4 +217,4 @@ def test_file_names_are_made_safe(raw, expected):
 
 
 def test_a_hangul_only_name_falls_back_to_document():
-    assert content_disposition("견적서").startswith('attachment; filename="document.pdf"; filename*=UTF-8\'\'%EA%B2%AC')
+    assert content_disposition("견적서").startswith("attachment; filename=\"document.pdf\"; filename*=UTF-8''%EA%B2%AC")

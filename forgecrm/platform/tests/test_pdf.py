@@ -77,6 +77,7 @@ def test_every_page_repeats_the_header_and_numbers_the_pages():
         assert "Q-2026-0012" in text
         assert "유효기간" in text  # the footer note
     assert "설명" in texts[1]  # the table head repeats on the next page
+    assert [text.count("합계") for text in texts] == [0] * (len(texts) - 1) + [1]  # the totals only once, at the end
 
 
 def test_the_document_language_picks_translations_and_money_format():

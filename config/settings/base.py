@@ -215,3 +215,6 @@ IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 FORGE_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 # Attachments on the filesystem live outside MEDIA_ROOT: they leave only through the scoped download view.
 FORGE_PRIVATE_MEDIA_ROOT = Path(env_str("FORGE_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+# PDFs (forgecrm.platform.pdf) may embed images from the default storage only under these prefixes: never
+# imports and exports (jobs/) nor attachments, which carry personal data and leave only through scoped views.
+FORGE_PDF_MEDIA_PREFIXES = env_list("FORGE_PDF_MEDIA_PREFIXES", "public/")

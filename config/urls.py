@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("forgecrm.customers.urls")),
     path("catalog/", include("forgecrm.catalog.urls")),
     path("activities/", include("forgecrm.activities.urls")),
+    path("sales/", include("forgecrm.sales.urls")),
     path("", include("forgecrm.platform.urls")),
 ]
 

@@ -8,6 +8,7 @@ from forgecrm.catalog.rest import PartnerProductNumberViewSet, PriceListViewSet,
 from forgecrm.customers.rest import AccountViewSet, ContactViewSet
 from forgecrm.platform.api.tokens import ObtainTokenView, RevokeTokenView
 from forgecrm.platform.rest import TeamViewSet, UserViewSet
+from forgecrm.sales.rest import register_api as register_sales_api
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
@@ -19,6 +20,7 @@ router.register("products", ProductViewSet, basename="product")
 router.register("product-lines", ProductLineViewSet, basename="product-line")
 router.register("price-lists", PriceListViewSet, basename="price-list")
 router.register("partner-product-numbers", PartnerProductNumberViewSet, basename="partner-product-number")
+register_sales_api(router)
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -205,6 +205,10 @@ def _build(world: World) -> None:
     world["job_admin"] = Job.objects.create(kind="customers.import", created_by=world["admin"])
     world["job_partner_a"] = Job.objects.create(kind="customers.import", created_by=world["partner_a_admin"])
 
+    from .sales_world import build_sales
+
+    build_sales(world, marker)
+
     from forgecrm.activities.models import Attachment  # noqa: F401  (models loaded for the indexers)
     from forgecrm.catalog.models import PartnerProductNumber, Product
     from forgecrm.customers.models import Account, Contact

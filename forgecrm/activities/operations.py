@@ -117,7 +117,7 @@ def _resolve_regarding_record(actor, values: dict[str, Any], current: Activity |
     )
     if not unchanged and not scope_for(actor, model).filter(pk=record.pk).exists():
         raise ValidationError(
-            {"regarding": _("%(model)s not found.") % {"model": model._meta.verbose_name.capitalize()}}
+            {"regarding": _("%(model)s not found.") % {"model": str(model._meta.verbose_name).capitalize()}}
         )
     values["regarding_type"], values["regarding_id"] = content_type, record.pk
 

@@ -22,7 +22,7 @@ class Stage(BusinessModel):
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=80)
     name_en = models.CharField(_("English name"), max_length=80, blank=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    order = models.PositiveSmallIntegerField(_("display order"), default=0)
     default_probability = models.PositiveSmallIntegerField(_("default probability (%)"), default=0)
     default_forecast_category = models.CharField(
         _("default forecast category"),

@@ -23,6 +23,7 @@ urlpatterns = [
     path("catalog/", include("forgecrm.catalog.urls")),
     path("activities/", include("forgecrm.activities.urls")),
     path("integrations/", include("forgecrm.integrations.urls")),
+    path("sales/", include("forgecrm.sales.urls")),
     path("", include("forgecrm.platform.urls")),
 ]
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "forgecrm.customers",
     "forgecrm.catalog",
     "forgecrm.activities",
+    "forgecrm.sales",
     "forgecrm.integrations",
     "forgecrm.demo",
 ]

@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -34,9 +36,10 @@ KIND_ICONS: dict[str, str] = {
     ActivityKind.NOTE: "note",
 }
 
-# The records an activity can be about. Later apps (sales: lead, opportunity; service: ticket) add their
-# nullable FK here and to the constraint below: explicit FKs, not a GenericForeignKey, so that access scopes
-# join through them and the timeline indexes serve them.
+# The records an activity can be about: an account and/or contact through explicit FKs (the access scopes
+# join through them and the timeline indexes serve them), and one record of a higher app (a sales lead or
+# opportunity, later a service ticket) through the generic `regarding` link. Activities sits below those
+# apps and cannot name their models, nor make its schema depend on their migrations.
 REGARDING_FIELDS = ("account", "contact")
 
 
@@ -59,7 +62,8 @@ class Direction(models.TextChoices):
 
 
 class Activity(BusinessModel):
-    """A call, meeting, correspondence, demo, visit, task or note, regarding an account and/or contact."""
+    """A call, meeting, correspondence, demo, visit, task or note, regarding an account and/or contact and/or
+    one record of a higher app (`regarding`: a lead, an opportunity...)."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=ActivityKind.choices)
     subject = models.CharField(_("subject"), max_length=200)
@@ -81,6 +85,20 @@ class Activity(BusinessModel):
         related_name="activities",
         verbose_name=_("contact"),
     )
+    # The record of a higher app the activity is about (an opportunity, a lead...); set by operations only,
+    # after checking that the actor sees it. Sales logs an opportunity's activity with its account as well,
+    # so the account's timeline shows it.
+    regarding_type = models.ForeignKey(
+        ContentType,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("regarding (type)"),
+    )
+    regarding_id = models.PositiveBigIntegerField(_("regarding (id)"), null=True, blank=True, editable=False)
+    regarding = GenericForeignKey("regarding_type", "regarding_id")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="activities", verbose_name=_("owner")
     )
@@ -121,6 +139,9 @@ class Activity(BusinessModel):
             models.Index(fields=["contact", "-timeline_at", "-id"], name="activity_contact_timeline"),
             models.Index(fields=["owner", "due_at"], name="activity_owner_due"),
             models.Index(fields=["owner", "status", "timeline_at"], name="activity_owner_status_when"),
+            models.Index(
+                fields=["regarding_type", "regarding_id", "-timeline_at", "-id"], name="activity_regarding_timeline"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -128,8 +149,14 @@ class Activity(BusinessModel):
                 condition=(
                     models.Q(account__isnull=False)
                     | models.Q(contact__isnull=False)
+                    | models.Q(regarding_type__isnull=False)
                     | models.Q(kind__in=[ActivityKind.TASK, ActivityKind.NOTE])
                 ),
+            ),
+            models.CheckConstraint(
+                name="activity_regarding_type_and_id",
+                condition=models.Q(regarding_type__isnull=True, regarding_id__isnull=True)
+                | models.Q(regarding_type__isnull=False, regarding_id__isnull=False),
             ),
             models.CheckConstraint(
                 name="activity_ends_after_start",

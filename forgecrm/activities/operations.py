@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forgecrm.customers.models import Account, Contact
-from forgecrm.platform.access import principal_for, scope_for
+from forgecrm.platform.access import principal_for, registered_models, scope_for
 from forgecrm.platform.events import emit
 from forgecrm.platform.models import User
 from forgecrm.platform.versioning import save_versioned
@@ -93,6 +94,34 @@ def _resolve_regarding(actor, values: dict[str, Any], current: Activity | None) 
         raise ValidationError({"contact": _("This contact does not belong to the selected account.")})
 
 
+# Set through `regarding=<record>` (or None to clear); kept in the state so versioned saves carry them.
+REGARDING_LINK_FIELDS = frozenset({"regarding_type", "regarding_id"})
+
+
+def _resolve_regarding_record(actor, values: dict[str, Any], current: Activity | None) -> None:
+    """Turn `regarding` (a record of a scoped model of any app, or None) into the generic link, after checking
+    that the actor sees the record (unless unchanged): another organisation's record is simply not found."""
+    if "regarding" not in values:
+        return
+    record = values.pop("regarding")
+    if record is None:
+        values["regarding_type"], values["regarding_id"] = None, None
+        return
+    model = type(record)
+    if model not in registered_models() or getattr(record, "pk", None) is None:
+        raise TypeError(f"an activity cannot regard a {model.__name__}: no access scope")
+    content_type = ContentType.objects.get_for_model(model)
+    unchanged = current is not None and (current.regarding_type_id, current.regarding_id) == (
+        content_type.pk,
+        record.pk,
+    )
+    if not unchanged and not scope_for(actor, model).filter(pk=record.pk).exists():
+        raise ValidationError(
+            {"regarding": _("%(model)s not found.") % {"model": str(model._meta.verbose_name).capitalize()}}
+        )
+    values["regarding_type"], values["regarding_id"] = content_type, record.pk
+
+
 def _resolve_owner(actor, values: dict[str, Any], current: Activity | None) -> None:
     owner = values.get("owner")
     if owner in (None, ""):
@@ -146,7 +175,8 @@ def _normalise(actor, state: dict[str, Any], changed: frozenset[str] = frozenset
         errors["ends_at"] = _("The end is before the start.")
     elif starts is not None and timed and ends:
         state["duration_minutes"] = int((ends - starts).total_seconds() // 60)  # the end, once known, decides
-    if state.get("account") is None and state.get("contact") is None and kind not in PERSONAL_KINDS:
+    regards_nothing = state.get("account") is None and state.get("contact") is None and not state.get("regarding_id")
+    if regards_nothing and kind not in PERSONAL_KINDS:
         errors["account"] = _("Choose the account or contact this activity is about.")
     if not principal_for(actor).is_internal:
         state["visible_to_partner"] = False  # only headquarters decides what partners see of its own notes
@@ -164,6 +194,14 @@ def _normalise(actor, state: dict[str, Any], changed: frozenset[str] = frozenset
     return state
 
 
+def _regarding_label(activity: Activity) -> str | None:
+    """ "sales.opportunity" for the generic link (from the content-type cache: no query)."""
+    if not activity.regarding_type_id:
+        return None
+    content_type = ContentType.objects.get_for_id(activity.regarding_type_id)
+    return f"{content_type.app_label}.{content_type.model}"
+
+
 def _event_payload(activity: Activity) -> dict[str, Any]:
     return {
         "activity_id": activity.pk,
@@ -171,25 +209,38 @@ def _event_payload(activity: Activity) -> dict[str, Any]:
         "status": activity.status,
         "account_id": activity.account_id,
         "contact_id": activity.contact_id,
+        "regarding": _regarding_label(activity),
+        "regarding_id": activity.regarding_id,
         "owner_id": activity.owner_id,
         "version": activity.version,
     }
 
 
 def log_activity(
-    *, actor: User, kind: str, subject: str, account: Any = None, contact: Any = None, **fields: Any
+    *,
+    actor: User,
+    kind: str,
+    subject: str,
+    account: Any = None,
+    contact: Any = None,
+    regarding: Any = None,
+    **fields: Any,
 ) -> Activity:
     """Record a call, meeting, correspondence, demo, visit, task or note.
 
     `account` / `contact` are records or ids; they must be inside the actor's scope (otherwise a field error
-    "not found", never a hint that they exist). A contact alone brings its account along.
+    "not found", never a hint that they exist). A contact alone brings its account along. `regarding` is one
+    record of a higher app (a lead, an opportunity...) with a registered access scope, also checked against the
+    actor's scope; pass the opportunity's account too, so that the account's timeline shows the activity.
     """
     _require(actor, "activities.add_activity")
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"unknown activity fields: {', '.join(sorted(unknown))}")
     values: dict[str, Any] = {**fields, "kind": kind, "subject": subject, "account": account, "contact": contact}
+    values["regarding"] = regarding
     _resolve_regarding(actor, values, None)
+    _resolve_regarding_record(actor, values, None)
     _resolve_owner(actor, values, None)
     state = _normalise(actor, values)
     with transaction.atomic():
@@ -201,16 +252,19 @@ def log_activity(
 
 
 def update_activity(*, actor: User, activity: Activity, expected_version: int | None, **changes: Any) -> Activity:
-    """Change an activity the actor may change; a stale `expected_version` raises ConflictError."""
+    """Change an activity the actor may change; a stale `expected_version` raises ConflictError.
+
+    `regarding=<record>` (or None) moves the generic link, checked like in `log_activity`."""
     _require(actor, "activities.change_activity", activity)
-    unknown = set(changes) - EDITABLE_FIELDS
+    unknown = set(changes) - EDITABLE_FIELDS - {"regarding"}
     if unknown:
         raise TypeError(f"unknown activity fields: {', '.join(sorted(unknown))}")
     values = dict(changes)
     _resolve_regarding(actor, values, activity)
+    _resolve_regarding_record(actor, values, activity)
     if "owner" in values:
         _resolve_owner(actor, values, activity)
-    state = {name: getattr(activity, name) for name in EDITABLE_FIELDS | {"completed_at"}}
+    state = {name: getattr(activity, name) for name in EDITABLE_FIELDS | REGARDING_LINK_FIELDS | {"completed_at"}}
     state.update(values)
     state = _normalise(actor, state, frozenset(changes))
     with transaction.atomic():
@@ -236,7 +290,7 @@ def complete_activity(
         changes["outcome"] = outcome
     if outcome_code:
         changes["outcome_code"] = outcome_code
-    state = {name: getattr(activity, name) for name in EDITABLE_FIELDS | {"completed_at"}}
+    state = {name: getattr(activity, name) for name in EDITABLE_FIELDS | REGARDING_LINK_FIELDS | {"completed_at"}}
     state.update(changes)
     state = _normalise(actor, state)
     with transaction.atomic():

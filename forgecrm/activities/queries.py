@@ -4,6 +4,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -34,6 +36,24 @@ def overdue_q(now: dt.datetime | None = None) -> Q:
 
 def activities_for(actor) -> QuerySet[Activity]:
     return scope_for(actor, Activity)
+
+
+def activities_regarding_for(actor, obj: models.Model) -> QuerySet[Activity]:
+    """The activities about one record of any app (a lead, an opportunity...) that the actor may see, newest
+    first; none at all when the actor does not see the record itself (its model's access scope decides).
+
+    One indexed range on (regarding_type, regarding_id, -timeline_at); the visibility check is one query.
+    """
+    model = type(obj)
+    if obj.pk is None or not scope_for(actor, model).filter(pk=obj.pk).exists():
+        return Activity.objects.none()
+    content_type = ContentType.objects.get_for_model(model)
+    return (
+        activities_for(actor)
+        .filter(regarding_type=content_type, regarding_id=obj.pk)
+        .select_related("owner", "account", "contact")
+        .order_by("-timeline_at", "-id")
+    )
 
 
 def activity_list_for(actor, filters: dict[str, Any] | None = None) -> QuerySet[Activity]:

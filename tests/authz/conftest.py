@@ -215,6 +215,9 @@ def _build(world: World) -> None:
     world["webhook_dead"] = WebhookDeliveryFactory(
         endpoint=world["webhook_erp"], event_type=marker("webhook_dead"), status=DeliveryStatus.DEAD, attempts=10
     )
+    from .sales_world import build_sales
+
+    build_sales(world, marker)
 
     from forgecrm.activities.models import Attachment  # noqa: F401  (models loaded for the indexers)
     from forgecrm.catalog.models import PartnerProductNumber, Product

@@ -28,6 +28,9 @@ class Principal:
     is_active: bool
     sees_everything: bool = False
     visible_user_ids: frozenset[int] = field(default_factory=frozenset)
+    # Self + the role-hierarchy subtree only (no teammates): for records that follow the reporting line alone,
+    # such as quotas, forecasts and commission statements.
+    subtree_user_ids: frozenset[int] = field(default_factory=frozenset)
     territory_ids: frozenset[int] = field(default_factory=frozenset)
     organization_id: int | None = None
     organization_ids: frozenset[int] = field(default_factory=frozenset)
@@ -76,15 +79,24 @@ def build_principal(user) -> Principal:
     base = {"user_id": user.pk, "kind": user.kind, "role": user.role, "is_active": True}
     if user.kind == UserKind.INTERNAL:
         if user.role in ORG_WIDE_ROLES or user.is_superuser:
-            return Principal(**base, sees_everything=True, visible_user_ids=frozenset({user.pk}))
-        visible = {user.pk} | _subtree_user_ids(user) | _teammate_ids(user)
-        return Principal(**base, visible_user_ids=frozenset(visible), territory_ids=frozenset(_territory_ids(user)))
+            # Their subtree is not computed (one query saved per request): org-wide roles own no quotas,
+            # forecasts or statements to manage, and administrators see those through their role.
+            ids = frozenset({user.pk})
+            return Principal(**base, sees_everything=True, visible_user_ids=ids, subtree_user_ids=ids)
+        subtree = {user.pk} | _subtree_user_ids(user)
+        return Principal(
+            **base,
+            visible_user_ids=frozenset(subtree | _teammate_ids(user)),
+            subtree_user_ids=frozenset(subtree),
+            territory_ids=frozenset(_territory_ids(user)),
+        )
     organizations = frozenset({user.organization_id}) if user.organization_id else frozenset()
     if _organization_resolver and user.organization_id:
         organizations = _organization_resolver[0](user)
     return Principal(
         **base,
         visible_user_ids=frozenset({user.pk}),
+        subtree_user_ids=frozenset({user.pk}),
         organization_id=user.organization_id,
         organization_ids=organizations,
     )

@@ -1,0 +1,1 @@
+"""Celery entry points of sales (take ids, idempotent, call operations); named `<operation>_task`."""

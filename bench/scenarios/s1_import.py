@@ -144,20 +144,21 @@ def _worker(ctx, database_name: str):
     return ctx.popen(command, env=env, stdout=log, stderr=log)
 
 
-def _import(ctx, encoding: str, data: bytes) -> dict:
+def _import(ctx, encoding: str, data: bytes, rows: int = ROWS) -> dict:
+    """One file through the real import path on a fresh copy of the bench database (scenario 9 passes a subset)."""
     from ..harness import MemoryWatch
 
     database.close_django()
     database.drop(CLONE)
     ctx.step(f"copying the bench database for the {encoding} import")
     clone_s = database.create(CLONE, template=config.DB_NAME)
-    path = config.WORK_DIR / f"contacts-100k-{encoding}.csv"
+    path = config.WORK_DIR / f"contacts-{rows}-{encoding}.csv"
     path.write_bytes(data)
     worker = _worker(ctx, CLONE)
     watch = MemoryWatch("worker (celery, prefork 1)", worker.pid).start()
     try:
         time.sleep(3)
-        ctx.step(f"importing {ROWS:,} contacts ({encoding}): preview, then run_import in the worker")
+        ctx.step(f"importing {rows:,} contacts ({encoding}): preview, then run_import in the worker")
         web = ctx.popen(
             [config.PYTHON, "-m", "bench.import_job", str(path), IMPORTER],
             env=config.server_env(CLONE),

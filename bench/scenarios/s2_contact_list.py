@@ -27,8 +27,9 @@ SORTS = {"-updated": ("updated_at", "latest change first"), "name": ("full_name"
 DEPTHS = 40
 
 
-def _plan(sort: str):
-    """The rep's scope and cursors at random depths (second half) of the filtered set in `sort` order."""
+def _plan(sort: str, filters: dict | None = None):
+    """The rep's scope and cursors at random depths (second half) of the filtered set in `sort` order (scenario 9
+    passes no filter: the rep's whole list)."""
     database.django_setup()
     from forgecrm.customers import queries
     from forgecrm.customers.views import ContactListView
@@ -41,7 +42,7 @@ def _plan(sort: str):
     rep = User.objects.get(email=REP)
     principal = principal_for(rep)
     descending = sort.startswith("-")
-    queryset = queries.contact_list_for(rep, dict(FILTERS)).order_by(
+    queryset = queries.contact_list_for(rep, dict(FILTERS if filters is None else filters)).order_by(
         f"-{field}" if descending else field, "-pk" if descending else "pk"
     )
     total = queryset.count()

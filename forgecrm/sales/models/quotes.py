@@ -157,10 +157,17 @@ class QuoteLine(BusinessModel):
 
 
 class QuoteLineOption(models.Model):
-    """A configured option on a quote line, with the price difference it added per unit."""
+    """A configured option on a quote line, with the price difference it added per unit.
+
+    The SKU and name are a snapshot: a quote is a record of what was offered, and the catalog may delete an
+    option later (the link then goes empty; the quote still reads the same)."""
 
     line = models.ForeignKey(QuoteLine, models.CASCADE, related_name="options", verbose_name=_("quote line"))
-    option = models.ForeignKey("catalog.Option", models.PROTECT, related_name="+", verbose_name=_("option"))
+    option = models.ForeignKey(
+        "catalog.Option", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("option")
+    )
+    option_sku = models.CharField(_("SKU"), max_length=40, blank=True)
+    option_name = models.CharField(_("name"), max_length=200, blank=True)
     price_delta = money_field(_("price difference"), signed=True)
 
     objects = models.Manager()  # djmoney wraps it; declared for mypy
@@ -171,7 +178,7 @@ class QuoteLineOption(models.Model):
         constraints = [models.UniqueConstraint(fields=["line", "option"], name="quote_line_option_once")]
 
     def __str__(self) -> str:
-        return str(self.option)
+        return self.option_name or str(self.option)
 
 
 class ApprovalLevel(models.TextChoices):

@@ -239,6 +239,8 @@ class QuoteLineOptionFactory(factory.django.DjangoModelFactory):
 
     line = factory.SubFactory(QuoteLineFactory)
     option = factory.SubFactory(OptionFactory)
+    option_sku = factory.LazyAttribute(lambda o: o.option.sku)
+    option_name = factory.LazyAttribute(lambda o: o.option.name)
     price_delta = krw(350_000)
 
 

@@ -220,3 +220,11 @@ def test_a_statement_is_not_approved_by_its_rep():
     statement.approved_by = statement.user
     with pytest.raises(ValidationError):
         statement.full_clean()
+
+
+def test_a_deleted_catalog_option_leaves_the_quote_reading_the_same():
+    chosen = f.QuoteLineOptionFactory()
+    name = chosen.option_name
+    chosen.option.delete()
+    chosen.refresh_from_db()
+    assert chosen.option is None and str(chosen) == name and chosen.option_sku

@@ -12,7 +12,7 @@ from django.db.models import Q, Subquery
 
 from forgecrm.customers.policies import account_scope
 from forgecrm.platform.access import Principal, prefixed, principal_for, register_scope
-from forgecrm.platform.access.predicates import is_admin, is_customer_user, is_partner_admin, owns
+from forgecrm.platform.access.predicates import is_above, is_admin, is_customer_user, is_partner_admin, owns
 from forgecrm.platform.access.registry import NOTHING
 from forgecrm.platform.models import User
 
@@ -49,8 +49,7 @@ def attachment_scope(principal: Principal) -> Q:
 @rules.predicate
 def manages_owner(user, activity) -> bool:
     """The actor is above the owner in the role hierarchy (the owner's path runs through the actor)."""
-    owner = getattr(activity, "owner", None)
-    return owner is not None and f"/{user.pk}/" in (owner.hierarchy_path or "")
+    return is_above(user, getattr(activity, "owner", None))
 
 
 @rules.predicate

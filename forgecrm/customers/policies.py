@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forgecrm.platform.access import (
     Principal,
+    is_in_scope,
     prefixed,
     principal_for,
     register_organization_resolver,
@@ -18,7 +19,7 @@ from forgecrm.platform.access import (
     scope_for,
 )
 from forgecrm.platform.access.predicates import is_internal
-from forgecrm.platform.access.registry import NOTHING, scope_q
+from forgecrm.platform.access.registry import NOTHING
 from forgecrm.platform.korea.brn import format_brn
 from forgecrm.platform.korea.phone import phone_digits
 from forgecrm.platform.models import Role
@@ -82,16 +83,6 @@ PARTNER_LOCKED_FIELDS = frozenset({"tier", "partner_type", "channel_parent"})
 PARTNER_CREATABLE_KINDS = frozenset({AccountKind.CUSTOMER, AccountKind.PROSPECT})
 
 
-def _visible(user, model, obj) -> bool:
-    if obj is None or getattr(obj, "pk", None) is None:
-        return False
-    # Remembered on the instance for this user: one page asks several permissions about the same record.
-    cache = obj.__dict__.setdefault("_forge_visible_to", {})
-    if user.pk not in cache:
-        cache[user.pk] = model._default_manager.filter(scope_q(user, model), pk=obj.pk).exists()
-    return cache[user.pk]
-
-
 @rules.predicate
 def is_record_manager(user) -> bool:
     principal = principal_for(user)
@@ -106,7 +97,7 @@ def can_create_accounts(user) -> bool:
 
 @rules.predicate
 def account_is_visible(user, account) -> bool:
-    return _visible(user, Account, account)
+    return is_in_scope(user, account)
 
 
 @rules.predicate
@@ -123,7 +114,7 @@ def owns_account(user, account) -> bool:
 
 @rules.predicate
 def contact_is_visible(user, contact) -> bool:
-    return _visible(user, Contact, contact)
+    return is_in_scope(user, contact)
 
 
 @rules.predicate

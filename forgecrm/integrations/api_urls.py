@@ -9,7 +9,6 @@ from forgecrm.customers.rest import AccountViewSet, ContactViewSet
 from forgecrm.integrations.rest import WebhookDeliveryViewSet, WebhookEndpointViewSet
 from forgecrm.platform.api.tokens import ObtainTokenView, RevokeTokenView
 from forgecrm.platform.rest import TeamViewSet, UserViewSet
-from forgecrm.sales.rest import register_api as register_sales_api
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
@@ -23,7 +22,6 @@ router.register("price-lists", PriceListViewSet, basename="price-list")
 router.register("partner-product-numbers", PartnerProductNumberViewSet, basename="partner-product-number")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
-register_sales_api(router)
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -7,7 +7,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_POST
 
+from forgecrm.platform.forms import add_validation_error
 from forgecrm.platform.ui.listing import ScopedListView
 from forgecrm.platform.versioning import ConflictError
 
@@ -56,15 +57,6 @@ def _expected_version(value) -> int | None:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(name if name in form.fields and name != NON_FIELD_ERRORS else None, item)
-    else:
-        form.add_error(None, error)
 
 
 def _secret_page(request, endpoint, *, created: bool) -> HttpResponse:
@@ -150,7 +142,7 @@ class WebhookEndpointFormView(AdminOnlyMixin, View):
             except ConflictError as conflict:
                 return self.render_form(WebhookEndpointForm(instance=conflict.current), conflict=True, status=409)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_validation_error(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return HttpResponseRedirect(reverse("integrations:webhook-detail", args=[endpoint.pk]))

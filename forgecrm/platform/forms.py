@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
@@ -36,3 +37,14 @@ class QueuedPasswordResetForm(PasswordResetForm):
         body = loader.render_to_string(email_template_name, context)
         html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else None
         send_email_task.delay(subject, body, [to_email], html)
+
+
+def add_validation_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """An operation's ValidationError onto the form: on the field it names, else at the top."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            target = name if name in form.fields and name != NON_FIELD_ERRORS else None
+            for item in errors:
+                form.add_error(target, item)
+    else:
+        form.add_error(None, error)

@@ -18,10 +18,10 @@ permissions (`sales.change_lead`, `sales.approve_quote`, ...), which operations 
 import rules
 from django.db.models import Q, Subquery
 
-from forgecrm.platform.access import Principal, prefixed, principal_for, register_scope
-from forgecrm.platform.access.predicates import is_admin, is_internal, is_partner_user, is_sales_manager
+from forgecrm.platform.access import Principal, is_in_scope, prefixed, principal_for, register_scope
+from forgecrm.platform.access.predicates import is_above, is_admin, is_internal, is_partner_user, is_sales_manager
 from forgecrm.platform.access.principal import ORG_WIDE_ROLES
-from forgecrm.platform.access.registry import NOTHING, scope_q
+from forgecrm.platform.access.registry import NOTHING
 from forgecrm.platform.models import Role, Team
 
 from .models import (
@@ -301,31 +301,15 @@ SALES_SETTINGS_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER})
 LEAD_CAPTURE_SETTINGS_ROLES = SALES_SETTINGS_ROLES | {Role.MARKETING}
 
 
-def _visible(user, obj) -> bool:
-    if obj is None or getattr(obj, "pk", None) is None:
-        return False
-    # Remembered on the instance for this user: one page asks several permissions about the same record.
-    cache = obj.__dict__.setdefault("_forge_visible_to", {})
-    if user.pk not in cache:
-        model = type(obj)
-        cache[user.pk] = model._default_manager.filter(scope_q(user, model), pk=obj.pk).exists()
-    return cache[user.pk]
-
-
 def _role_in(user, roles_: frozenset[str]) -> bool:
     principal = principal_for(user)
     return principal.is_internal and (principal.role in roles_ or bool(getattr(user, "is_superuser", False)))
 
 
-def _strictly_above(user, someone) -> bool:
-    """The user is above `someone` in the role hierarchy (someone's path runs through the user)."""
-    return someone is not None and someone.pk != user.pk and f"/{user.pk}/" in (someone.hierarchy_path or "")
-
-
 @rules.predicate
 def is_visible(user, obj) -> bool:
     """The record is inside the user's scope for its model."""
-    return _visible(user, obj)
+    return is_in_scope(user, obj)
 
 
 @rules.predicate
@@ -378,12 +362,12 @@ def approves_quote(user, quote) -> bool:
         return False
     if quote.approvals.filter(status="pending", approver_id=user.pk).exists():
         return True
-    return is_sales_manager(user) and _strictly_above(user, quote.owner)
+    return is_sales_manager(user) and is_above(user, quote.owner)
 
 
 @rules.predicate
 def manages_submission_owner(user, submission) -> bool:
-    return submission is not None and _strictly_above(user, submission.owner)
+    return submission is not None and is_above(user, submission.owner)
 
 
 @rules.predicate
@@ -393,7 +377,7 @@ def owns_submission(user, submission) -> bool:
 
 @rules.predicate
 def manages_statement_user(user, statement) -> bool:
-    return statement is not None and _strictly_above(user, statement.user)
+    return statement is not None and is_above(user, statement.user)
 
 
 @rules.predicate
@@ -402,10 +386,10 @@ def quota_target_in_line(user, quota) -> bool:
     if quota is None:
         return False
     if quota.user_id:
-        return _strictly_above(user, quota.user)
+        return is_above(user, quota.user)
     if quota.team_id:
         lead = quota.team.lead
-        return lead is not None and (lead.pk == user.pk or _strictly_above(user, lead))
+        return lead is not None and (lead.pk == user.pk or is_above(user, lead))
     return False
 
 

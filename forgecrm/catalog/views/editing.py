@@ -4,25 +4,15 @@ then the form; the operation's verdicts become field errors or the conflict mess
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.views import View
 
+from forgecrm.platform.forms import add_validation_error
 from forgecrm.platform.versioning import ConflictError
 
 from ..policies import can_edit_catalog
-
-
-def add_validation_error(form, error: ValidationError) -> None:
-    """An operation's ValidationError onto the form: on the field it names, else at the top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = name if name in form.fields and name != NON_FIELD_ERRORS else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        form.add_error(None, error)
 
 
 class CatalogFormView(LoginRequiredMixin, View):

@@ -9,6 +9,7 @@ from .principal import Principal, principal_for, register_organization_resolver
 from .registry import (
     ScopeNotRegistered,
     get_for_or_404,
+    is_in_scope,
     prefixed,
     register_scope,
     registered_models,
@@ -19,6 +20,7 @@ __all__ = [
     "Principal",
     "ScopeNotRegistered",
     "get_for_or_404",
+    "is_in_scope",
     "prefixed",
     "principal_for",
     "register_organization_resolver",

@@ -47,3 +47,8 @@ def owner_in_subtree(user, obj) -> bool:
     return obj is not None and (
         principal.sees_everything or getattr(obj, "owner_id", None) in principal.visible_user_ids
     )
+
+
+def is_above(user, someone) -> bool:
+    """`user` is above `someone` in the role hierarchy (someone's path of managers runs through the user)."""
+    return someone is not None and someone.pk != user.pk and f"/{user.pk}/" in (someone.hierarchy_path or "")

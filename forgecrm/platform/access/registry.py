@@ -49,6 +49,19 @@ def scope_for(actor: Any, model: type[M]) -> QuerySet[M]:
     return model._default_manager.filter(scope_q(actor, model))
 
 
+def is_in_scope(actor: Any, obj: models.Model | None) -> bool:
+    """Whether `obj` is one of the rows of its model that `actor` may see (action rules start from this)."""
+    if obj is None or getattr(obj, "pk", None) is None:
+        return False
+    # Remembered on the instance per user: one page asks several permissions about the same record.
+    cache = obj.__dict__.setdefault("_forge_visible_to", {})
+    key = getattr(actor, "pk", None) if not isinstance(actor, Principal) else actor.user_id
+    if key not in cache:
+        model = type(obj)
+        cache[key] = model._default_manager.filter(scope_q(actor, model), pk=obj.pk).exists()
+    return cache[key]
+
+
 def get_for_or_404(actor: Any, model: type[M], queryset: QuerySet[M] | None = None, **lookup: Any) -> M:
     """One row inside the actor's scope, or 404 (never 403: a foreign id must reveal nothing)."""
     base = queryset if queryset is not None else model._default_manager.all()

@@ -22,6 +22,15 @@ router.register("price-lists", PriceListViewSet, basename="price-list")
 router.register("partner-product-numbers", PartnerProductNumberViewSet, basename="partner-product-number")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
+# ---- sales: leads
+
+# ---- sales: pipeline
+
+# ---- sales: quotes and orders
+
+# ---- sales: quotas, forecasts, commissions
+
+# ---- sales: reports
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -8,4 +8,4 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
-        from . import policies  # noqa: F401  register scopes and action rules
+        from . import navigation, policies  # noqa: F401  register scopes, action rules and the menu

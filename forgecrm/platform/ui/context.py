@@ -16,9 +16,25 @@ class MenuEntry:
     order: int = 100
     internal_only: bool = True
     admin_only: bool = False  # configuration pages (webhooks): administrators only, in the user menu
+    group: str = ""  # the key of a MenuGroup: shown in that group's dropdown instead of on the bar
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    """A dropdown on the navigation bar (e.g. "Sales"), placed by its order among the entries."""
+
+    key: str
+    label: str
+    icon: str
+    order: int = 100
 
 
 _menu: list[MenuEntry] = []
+_groups: dict[str, MenuGroup] = {}
+
+
+def register_menu_group(group: MenuGroup) -> None:
+    _groups[group.key] = group
 
 
 def register_menu_entry(entry: MenuEntry) -> None:
@@ -37,7 +53,13 @@ def navigation(request) -> dict:
         return {"menu": [], "admin_menu": []}
     principal = principal_for(user)
     entries = [
-        {"label": entry.label, "url": reverse(entry.url_name), "icon": entry.icon, "active": False}
+        {
+            "label": entry.label,
+            "url": reverse(entry.url_name),
+            "icon": entry.icon,
+            "active": False,
+            "group": entry.group,
+        }
         for entry in _menu
         if (principal.is_internal or not entry.internal_only) and not entry.admin_only
     ]
@@ -51,4 +73,21 @@ def navigation(request) -> dict:
     matching = [item for item in entries if request.path.startswith(item["url"])]
     if matching:
         max(matching, key=lambda item: len(str(item["url"])))["active"] = True
-    return {"menu": entries, "admin_menu": admin_entries}
+    return {"menu": _grouped(entries), "admin_menu": admin_entries}
+
+
+def _grouped(entries: list[dict]) -> list[dict]:
+    """Entries of a registered group become one dropdown item, at the place of the group's first entry."""
+    items: list[dict] = []
+    dropdowns: dict[str, dict] = {}
+    for entry in entries:
+        group = _groups.get(entry["group"])
+        if group is None:
+            items.append(entry)
+            continue
+        if group.key not in dropdowns:
+            dropdowns[group.key] = {"label": group.label, "icon": group.icon, "active": False, "children": []}
+            items.append(dropdowns[group.key])
+        dropdowns[group.key]["children"].append(entry)
+        dropdowns[group.key]["active"] = dropdowns[group.key]["active"] or entry["active"]
+    return items

@@ -1,3 +1,5 @@
+import json
+
 from django import template
 
 from ...korea.brn import format_brn
@@ -20,3 +22,9 @@ def phone(value: str) -> str:
 @register.filter
 def brn(value: str) -> str:
     return format_brn(value) if value else ""
+
+
+@register.inclusion_tag("platform/chart.html")
+def chart(figure, table: bool = True):
+    """`{% chart figure %}`: the figure's chart and, beside it, its numbers (see platform/ui/charts.py)."""
+    return {"figure": figure, "option": json.dumps(figure.option, ensure_ascii=False), "table": table}

@@ -59,9 +59,9 @@ def category_chart(
 ) -> Figure:
     """Bars and/or lines over categories (stages, owners, months), one series per measure."""
     categories = [str(label) for label in categories]
-    category_axis = {"type": "category", "data": categories}
-    value_axis = {"type": "value"}
-    option = {
+    category_axis: dict[str, Any] = {"type": "category", "data": categories}
+    value_axis: dict[str, Any] = {"type": "value"}
+    option: dict[str, Any] = {
         "tooltip": {"trigger": "axis"},
         "legend": {"show": len(series) > 1, "top": 0},
         "grid": {"left": 8, "right": 16, "bottom": 8, "top": 32 if len(series) > 1 else 12, "containLabel": True},

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "forgecrm.catalog",
     "forgecrm.activities",
     "forgecrm.sales",
+    "forgecrm.partners",
     "forgecrm.integrations",
     "forgecrm.demo",
 ]

@@ -27,6 +27,8 @@ CELERY_TIMEZONE = "Asia/Seoul"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE = {
+    # Lead distribution: an offer a partner did not accept in time is recalled and offered to the next one.
+    "recall-expired-lead-offers": {"task": "forgecrm.partners.tasks.recall_expired_offers_task", "schedule": 300.0},
     # Safety net for events whose after-commit dispatch did not reach a worker.
     "dispatch-pending-outbox": {"task": "forgecrm.platform.tasks.dispatch_pending_outbox_task", "schedule": 60.0},
     # PIPA retention: contacts without consent or activity for PERSONAL_DATA_RETENTION_YEARS are anonymised.

@@ -8,4 +8,14 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self) -> None:
+        from forgecrm.platform.events import register_event_types
+
         from . import policies  # noqa: F401  register scopes and action rules
+
+        register_event_types(
+            "LeadOffered",
+            "LeadOfferAccepted",
+            "LeadOfferRejected",
+            "LeadOfferRecalled",
+            "LeadReturnedToHeadquarters",
+        )

@@ -12,7 +12,7 @@ class SalesConfig(AppConfig):
 
         from . import navigation, policies  # noqa: F401  register scopes, action rules and the menu
 
-        # ---- sales: pipeline events
+        # ---- sales: pipeline (outbox events; opportunities in the search and on the 360° timeline)
         register_event_types(
             "OpportunityCreated",
             "OpportunityUpdated",
@@ -20,3 +20,4 @@ class SalesConfig(AppConfig):
             "OpportunityWon",
             "OpportunityLost",
         )
+        from . import opportunity_sources  # noqa: F401

@@ -18,6 +18,7 @@ from forgecrm.customers.models import Account, AccountKind, Contact
 from forgecrm.platform import events
 from forgecrm.platform.access import is_in_scope
 from forgecrm.platform.models import User, UserKind
+from forgecrm.platform.search import index_objects
 from forgecrm.platform.versioning import ConflictError, save_versioned
 
 from ..models import ForecastCategory, Opportunity, Stage, StageHistory, StageProbability, WinLossReason
@@ -207,6 +208,7 @@ def create_opportunity(
         opportunity._history_user = actor  # type: ignore[attr-defined]  # read by django-simple-history
         opportunity.save()
         _open_stay(opportunity, stage, now, actor)
+        index_objects("opportunity", [opportunity])
         events.emit(
             "OpportunityCreated",
             {"opportunity_id": opportunity.pk, "account_id": opportunity.account_id, "actor_id": _pk(actor)},
@@ -373,6 +375,8 @@ def update_opportunity(
         return opportunity
     with transaction.atomic():
         updated = save_versioned(opportunity, actor=actor, expected_version=expected_version, changes=values)
+        if {"name", "account", "external_id"} & values.keys():
+            index_objects("opportunity", [updated])
         events.emit(
             "OpportunityUpdated",
             {"opportunity_id": updated.pk, "actor_id": _pk(actor), "fields": sorted(values)},

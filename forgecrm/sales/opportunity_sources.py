@@ -11,12 +11,13 @@ from .models import Opportunity
 from .queries.opportunities import timeline_opportunities_for
 
 
+# Neither the document nor the subtitle names the account: a rep may see a deal (its territory) without its account.
 def _document(opportunity: Opportunity) -> list[str]:
-    return [opportunity.name, opportunity.account.name, opportunity.external_id]
+    return [opportunity.name, opportunity.external_id]
 
 
 def _subtitle(opportunity: Opportunity) -> str:
-    return " · ".join([opportunity.account.name, str(opportunity.stage), date_format(opportunity.close_date)])
+    return " · ".join([str(opportunity.stage), date_format(opportunity.close_date)])
 
 
 register_search_source(
@@ -27,7 +28,7 @@ register_search_source(
         title=lambda opportunity: opportunity.name,
         subtitle=_subtitle,
         url=lambda opportunity: reverse("sales:opportunity-detail", args=[opportunity.pk]),
-        select_related=("account", "stage"),
+        select_related=("stage",),
     )
 )
 

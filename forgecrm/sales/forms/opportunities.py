@@ -126,6 +126,10 @@ class OpportunityForm(OperationForm):
         else:
             self.fields.pop("stage")
             self.fields["version"].initial = self.instance.version
+            # Empty keeps the account; a territory deal's account the user does not see cannot be changed here.
+            self.fields["account"].required = False
+            if not accounts.filter(pk=self.instance.account_id).exists():
+                self.fields.pop("account")
             if self.instance.lines.exists():
                 self.fields.pop("amount")
         if not is_assigner.test(actor):
@@ -141,8 +145,9 @@ class OpportunityForm(OperationForm):
             values.pop("forecast_category", None)
         if "stage" in values and values["stage"] is None:
             values.pop("stage")
-        if "owner" in values and values["owner"] is None:
-            values.pop("owner")
+        for name in ("owner", "account"):
+            if name in values and values[name] is None:
+                values.pop(name)
         return values
 
 

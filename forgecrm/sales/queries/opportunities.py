@@ -13,11 +13,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from forgecrm.activities.models import Activity
+from forgecrm.customers.models import Account, Contact
 from forgecrm.platform.access import get_for_or_404, principal_for, scope_for
 from forgecrm.platform.search import search_queryset
 
@@ -55,6 +56,12 @@ def _with_last_activity(queryset: QuerySet[Opportunity]) -> QuerySet[Opportunity
         .values("timeline_at")[:1]
     )
     return queryset.annotate(last_activity_at=Subquery(latest))
+
+
+def with_account_visibility(actor, queryset: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
+    """`account_visible`: whether the actor sees the deal's account. A rep may see a deal through its territory
+    without seeing its account: pages and the API then leave the account's name out."""
+    return queryset.annotate(account_visible=Exists(scope_for(actor, Account).filter(pk=OuterRef("account_id"))))
 
 
 def is_stale(opportunity: Opportunity, *, today: dt.date | None = None, now: dt.datetime | None = None) -> bool:
@@ -139,7 +146,7 @@ def opportunity_list_for(actor, filters: dict[str, Any] | None = None) -> QueryS
     queryset = _filtered(queryset, filters).select_related("account", "owner", "stage", "product_line", "partner")
     if not filters.get("stale"):
         queryset = _with_last_activity(queryset)
-    return queryset
+    return with_account_visibility(actor, queryset)
 
 
 def get_opportunity_for(actor, pk: Any) -> Opportunity:
@@ -165,6 +172,8 @@ class OpportunityDetail:
     needs_next_step: bool
     seconds_in_stage: int
     shows_competitors: bool
+    account_visible: bool
+    contact_visible: bool
 
 
 def opportunity_detail_for(actor, pk: Any) -> OpportunityDetail:
@@ -173,12 +182,18 @@ def opportunity_detail_for(actor, pk: Any) -> OpportunityDetail:
     opportunity = get_for_or_404(
         actor,
         Opportunity,
-        queryset=_with_last_activity(
-            Opportunity.objects.select_related(
-                "account", "owner", "stage", "product_line", "partner", "primary_contact", "team", "territory"
-            )
+        queryset=with_account_visibility(
+            actor,
+            _with_last_activity(
+                Opportunity.objects.select_related(
+                    "account", "owner", "stage", "product_line", "partner", "primary_contact", "team", "territory"
+                )
+            ),
         ),
         pk=pk,
+    )
+    contact_visible = bool(
+        opportunity.primary_contact_id and scope_for(actor, Contact).filter(pk=opportunity.primary_contact_id).exists()
     )
     lines = list(
         scope_for(actor, OpportunityLine)
@@ -215,6 +230,8 @@ def opportunity_detail_for(actor, pk: Any) -> OpportunityDetail:
         needs_next_step=needs_next_step(opportunity),
         seconds_in_stage=max(0, int((now - opportunity.stage_entered_at).total_seconds())),
         shows_competitors=internal,
+        account_visible=bool(getattr(opportunity, "account_visible", False)),
+        contact_visible=contact_visible,
     )
 
 
@@ -328,8 +345,11 @@ def pipeline_board_for(
     ranked = base.annotate(
         column_rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=[F("close_date").asc(), F("id").asc()])
     )
-    cards = _with_last_activity(
-        ranked.filter(column_rank__lte=cards_per_column).select_related("account", "owner", "stage")
+    cards = with_account_visibility(
+        actor,
+        _with_last_activity(
+            ranked.filter(column_rank__lte=cards_per_column).select_related("account", "owner", "stage")
+        ),
     ).order_by("stage__order", "close_date", "id")
     for card in _mark(list(cards)):
         columns[card.stage_id].cards.append(card)
@@ -343,7 +363,9 @@ def board_card_for(actor, pk: Any) -> Opportunity:
     card = get_for_or_404(
         actor,
         Opportunity,
-        queryset=_with_last_activity(Opportunity.objects.select_related("account", "owner", "stage")),
+        queryset=with_account_visibility(
+            actor, _with_last_activity(Opportunity.objects.select_related("account", "owner", "stage"))
+        ),
         pk=pk,
     )
     return _mark([card])[0]

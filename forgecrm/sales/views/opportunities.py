@@ -61,7 +61,7 @@ class OpportunityListView(ScopedListView):
     export_columns = [
         Column("ID", lambda o: o.pk),
         Column(capfirst(gettext_lazy("name")), lambda o: o.name),
-        Column(capfirst(gettext_lazy("account")), lambda o: o.account.name),
+        Column(capfirst(gettext_lazy("account")), lambda o: o.account.name if o.account_visible else ""),
         Column(capfirst(gettext_lazy("stage")), lambda o: str(o.stage)),
         Column(capfirst(gettext_lazy("probability (%)")), lambda o: o.probability),
         Column(capfirst(gettext_lazy("amount")), lambda o: o.amount.amount),
@@ -88,12 +88,20 @@ class OpportunityListView(ScopedListView):
     def query(self, actor, filters):
         return queries.opportunity_list_for(actor, filters)
 
+    def get(self, request, *args, **kwargs):
+        if not principal_for(request.user).is_internal:
+            # the manufacturer's forecast fields stay internal
+            hidden = {capfirst(gettext_lazy("probability (%)")), capfirst(gettext_lazy("forecast category"))}
+            self.export_columns = [column for column in self.export_columns if column.header not in hidden]
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         queries.mark_flags(context["page"].rows)
         user = self.request.user
         context["create_url_name"] = "sales:opportunity-create" if user.has_perm("sales.add_opportunity") else ""
         context["hidden_on_phone"] = self.hidden_on_phone
+        context["internal"] = principal_for(user).is_internal
         return context
 
 

@@ -13,9 +13,8 @@ from forgecrm.platform.ui.context import MenuEntry, register_menu_entry  # noqa:
 
 # Partners work their own deals too (the scope shows them only those).
 OPPORTUNITIES, PIPELINE, STAGES = _("Opportunities"), _("Pipeline"), _("Pipeline stages")
-register_menu_entry(
-    MenuEntry(OPPORTUNITIES, "sales:opportunity-list", "briefcase", 20, internal_only=False, group="sales")
-)  # type: ignore[arg-type]
+_opportunities = MenuEntry(OPPORTUNITIES, "sales:opportunity-list", "briefcase", 20, internal_only=False, group="sales")  # type: ignore[arg-type]
+register_menu_entry(_opportunities)
 register_menu_entry(MenuEntry(PIPELINE, "sales:pipeline", "layout-kanban", 21, internal_only=False, group="sales"))  # type: ignore[arg-type]
 register_menu_entry(MenuEntry(STAGES, "sales:stage-settings", "adjustments", 900, admin_only=True))  # type: ignore[arg-type]
 

@@ -1,5 +1,7 @@
 """HTML forms of the pipeline: they parse and show fields; the rules and the writes belong to the operations."""
 
+from typing import cast
+
 from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +38,11 @@ def style(form: forms.BaseForm) -> None:
             else:
                 css = "form-control"
             part.attrs.setdefault("class", css)
+
+
+def choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """A model choice field of the form (django-stubs types `form.fields` as plain fields)."""
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 def _autocomplete(field: forms.Field, url) -> None:
@@ -94,31 +101,31 @@ class OpportunityForm(OperationForm):
         self.actor = actor
         creating = self.instance.pk is None
         accounts = scope_for(actor, Account).filter(is_active=True)
-        self.fields["account"].queryset = accounts
-        self.fields["partner"].queryset = accounts.filter(kind=AccountKind.PARTNER)
+        choices(self, "account").queryset = accounts
+        choices(self, "partner").queryset = accounts.filter(kind=AccountKind.PARTNER)
         _autocomplete(self.fields["account"], reverse_lazy("customers:account-autocomplete"))
-        self.fields["primary_contact"].queryset = scope_for(actor, Contact).filter(is_active=True)
+        choices(self, "primary_contact").queryset = scope_for(actor, Contact).filter(is_active=True)
         account_id = self.data.get("account") or self.initial.get("account") or self.instance.account_id
         if account_id:
             try:
-                self.fields["primary_contact"].queryset = self.fields["primary_contact"].queryset.filter(
-                    account_id=int(getattr(account_id, "pk", account_id))
+                choices(self, "primary_contact").queryset = scope_for(actor, Contact).filter(
+                    is_active=True, account_id=int(str(getattr(account_id, "pk", account_id)))
                 )
             except (TypeError, ValueError):
-                self.fields["primary_contact"].queryset = Contact.objects.none()
+                choices(self, "primary_contact").queryset = Contact.objects.none()
         else:
-            self.fields["primary_contact"].queryset = Contact.objects.none()
-        self.fields["product_line"].queryset = scope_for(actor, ProductLine).order_by("name")
-        self.fields["team"].queryset = scope_for(actor, Team).order_by("name")
-        self.fields["territory"].queryset = scope_for(actor, Territory)
-        self.fields["owner"].queryset = internal_users(actor)
+            choices(self, "primary_contact").queryset = Contact.objects.none()
+        choices(self, "product_line").queryset = scope_for(actor, ProductLine).order_by("name")
+        choices(self, "team").queryset = scope_for(actor, Team).order_by("name")
+        choices(self, "territory").queryset = scope_for(actor, Territory)
+        choices(self, "owner").queryset = internal_users(actor)
         for name in ("owner", "stage", "forecast_category", "probability", "amount"):
             self.fields[name].required = False
         self.fields["probability"].help_text = _("Empty: the stage's probability for the product line.")
         self.fields["forecast_category"].help_text = _("Empty: the stage's forecast category.")
         self.fields["amount"].help_text = _("With product lines, the amount is their sum.")
         if creating:
-            self.fields["stage"].queryset = (
+            choices(self, "stage").queryset = (
                 scope_for(actor, Stage).filter(is_active=True, is_lost=False).order_by("order", "id")
             )
             self.fields["stage"].help_text = _("Empty: the first stage of the pipeline.")
@@ -170,19 +177,19 @@ class OpportunityFilterForm(forms.Form):
 
     def __init__(self, *args, actor, board: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].queryset = scope_for(actor, Stage).filter(is_active=True).order_by("order", "id")
+        choices(self, "stage").queryset = scope_for(actor, Stage).filter(is_active=True).order_by("order", "id")
         if principal_for(actor).is_internal:
-            self.fields["owner"].queryset = internal_users(actor)
+            choices(self, "owner").queryset = internal_users(actor)
         else:
             self.fields.pop("owner")
-        self.fields["product_line"].queryset = scope_for(actor, ProductLine).order_by("name")
+        choices(self, "product_line").queryset = scope_for(actor, ProductLine).order_by("name")
         if board:
             self.fields.pop("status")
             self.fields.pop("stage")
         style(self)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("close_from"), data.get("close_to")
         if start and end and start > end:
             self.add_error("close_to", _("The end is before the start."))
@@ -201,7 +208,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].queryset = scope_for(actor, Stage).filter(is_active=True).order_by("order", "id")
+        choices(self, "stage").queryset = scope_for(actor, Stage).filter(is_active=True).order_by("order", "id")
         style(self)
 
 
@@ -216,20 +223,20 @@ class OpportunityLineForm(OperationForm):
         super().__init__(*args, **kwargs)
         editing = self.instance.pk is not None
         products = scope_for(actor, Product).filter(status__in=["active", "phase_out"]).order_by("sku")
-        self.fields["product"].queryset = products
+        choices(self, "product").queryset = products
         self.fields["product"].widget.attrs["data-tom-select"] = ""
-        self.fields["price_list"].queryset = scope_for(actor, PriceList).order_by("-valid_from", "name")
+        choices(self, "price_list").queryset = scope_for(actor, PriceList).order_by("-valid_from", "name")
         self.fields["price_list"].required = False
         self.fields["price_list"].help_text = _("Empty: the list that fits the deal best.")
         self.fields["discount_percent"].required = False
         product_id = self.data.get("product") or (self.instance.product_id if editing else None)
         options = scope_for(actor, Option).filter(is_active=True).select_related("group").order_by("group", "position")
         try:
-            self.fields["options"].queryset = (
+            choices(self, "options").queryset = (
                 options.filter(group__product_id=int(product_id)) if product_id else options
             )
         except (TypeError, ValueError):
-            self.fields["options"].queryset = Option.objects.none()
+            choices(self, "options").queryset = Option.objects.none()
         self.fields["options"].widget.attrs["data-tom-select"] = ""
         if editing:
             self.fields.pop("product")
@@ -246,7 +253,7 @@ class OpportunityCompetitorForm(OperationForm):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["competitor"].queryset = scope_for(actor, Account).filter(kind=AccountKind.COMPETITOR)
+        choices(self, "competitor").queryset = scope_for(actor, Account).filter(kind=AccountKind.COMPETITOR)
         self.fields["competitor"].widget.attrs["data-tom-select"] = ""
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
@@ -289,6 +296,6 @@ class StageProbabilityForm(OperationForm):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].queryset = scope_for(actor, Stage).order_by("order", "id")
-        self.fields["product_line"].queryset = scope_for(actor, ProductLine).order_by("name")
+        choices(self, "stage").queryset = scope_for(actor, Stage).order_by("order", "id")
+        choices(self, "product_line").queryset = scope_for(actor, ProductLine).order_by("name")
         style(self)

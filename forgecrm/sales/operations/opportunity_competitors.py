@@ -37,7 +37,8 @@ def _clean(actor: User | None, competitor: Account | None, competitor_name: str)
 
 def _one_winner(opportunity: Opportunity, keep: int | None) -> None:
     # a deal is won by one competitor at most (a database constraint keeps it)
-    OpportunityCompetitor.objects.filter(opportunity=opportunity, won_by=True).exclude(pk=keep).update(won_by=False)
+    winners = OpportunityCompetitor.objects.filter(opportunity=opportunity, won_by=True)
+    (winners.exclude(pk=keep) if keep is not None else winners).update(won_by=False)
 
 
 def add_opportunity_competitor(

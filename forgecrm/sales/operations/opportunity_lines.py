@@ -102,7 +102,8 @@ def _priced(
 
 
 def _check_currency(opportunity: Opportunity, currency: str, exclude_line: int | None = None) -> None:
-    others = opportunity.lines.exclude(pk=exclude_line).values_list("amount_currency", flat=True).distinct()
+    lines = opportunity.lines.exclude(pk=exclude_line) if exclude_line is not None else opportunity.lines.all()
+    others = lines.values_list("amount_currency", flat=True).distinct()
     if any(code != currency for code in others):
         raise _error(
             "price_list",

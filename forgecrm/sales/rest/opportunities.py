@@ -6,6 +6,7 @@ win/loss note) and never a competitor (the competitor scope gives them nothing).
 """
 
 from decimal import Decimal
+from typing import cast
 
 import django_filters
 from django.conf import settings
@@ -48,6 +49,11 @@ if_match = OpenApiParameter(
 )
 
 
+def acting(request) -> User:
+    """The signed-in user of a view behind `login_required` (or an authenticated API view)."""
+    return cast(User, request.user)
+
+
 class LinkField(serializers.PrimaryKeyRelatedField):
     """A link to a record the caller may see (any other id answers 404, revealing nothing); the value the record
     already has is kept without a lookup (a territory deal's account the rep does not see, sent back unchanged)."""
@@ -72,7 +78,7 @@ class LinkField(serializers.PrimaryKeyRelatedField):
             self.fail("incorrect_type", data_type=type(data).__name__)
         instance = getattr(self.parent, "instance", None)
         if isinstance(instance, Opportunity) and getattr(instance, f"{self.source}_id", None) == pk:
-            return getattr(instance, self.source)
+            return getattr(instance, str(self.source))
         row = self.get_queryset().filter(pk=pk).first()
         if row is None:
             raise Http404
@@ -289,12 +295,12 @@ class OpportunityViewSet(ScopedModelViewSet):
 
     def perform_create_operation(self, data):
         data.pop("probability", None)  # a new deal takes its stage's probability
-        return operations.create_opportunity(actor=self.request.user, **data)
+        return operations.create_opportunity(actor=acting(self.request), **data)
 
     def perform_update_operation(self, instance, data, version):
         data.pop("stage", None)
         return operations.update_opportunity(
-            actor=self.request.user, opportunity=instance, expected_version=version, **data
+            actor=acting(self.request), opportunity=instance, expected_version=version, **data
         )
 
     def perform_destroy_operation(self, instance):  # pragma: no cover - DELETE is not routed
@@ -310,7 +316,7 @@ class OpportunityViewSet(ScopedModelViewSet):
         body = MoveSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         moved = operations.move_opportunity_to_stage(
-            actor=request.user,
+            actor=acting(request),
             opportunity=opportunity,
             stage=body.validated_data["stage"],
             expected_version=version,
@@ -393,7 +399,7 @@ class OpportunityLineViewSet(ScopedModelViewSet):
     def perform_create_operation(self, data):
         opportunity = get_opportunity_for(self.request.user, data.pop("opportunity").pk)
         return line_operations.add_opportunity_line(
-            actor=self.request.user,
+            actor=acting(self.request),
             opportunity=opportunity,
             product=data["product"],
             quantity=data.get("quantity", 1),
@@ -413,11 +419,11 @@ class OpportunityLineViewSet(ScopedModelViewSet):
         if "discount_percent" in data:
             changes["discount_percent"] = data["discount_percent"]
         return line_operations.update_opportunity_line(
-            actor=self.request.user, line=instance, expected_version=version, **changes
+            actor=acting(self.request), line=instance, expected_version=version, **changes
         )
 
     def perform_destroy_operation(self, instance):
-        line_operations.remove_opportunity_line(actor=self.request.user, line=instance)
+        line_operations.remove_opportunity_line(actor=acting(self.request), line=instance)
 
 
 class OpportunityCompetitorSerializer(serializers.ModelSerializer):
@@ -460,16 +466,16 @@ class OpportunityCompetitorViewSet(ScopedModelViewSet):
     def perform_create_operation(self, data):
         opportunity = get_opportunity_for(self.request.user, data.pop("opportunity").pk)
         return competitor_operations.add_opportunity_competitor(
-            actor=self.request.user, opportunity=opportunity, **data
+            actor=acting(self.request), opportunity=opportunity, **data
         )
 
     def perform_update_operation(self, instance, data, version):
         return competitor_operations.update_opportunity_competitor(
-            actor=self.request.user, row=instance, expected_version=version, **data
+            actor=acting(self.request), row=instance, expected_version=version, **data
         )
 
     def perform_destroy_operation(self, instance):
-        competitor_operations.remove_opportunity_competitor(actor=self.request.user, row=instance)
+        competitor_operations.remove_opportunity_competitor(actor=acting(self.request), row=instance)
 
 
 class StageSerializer(serializers.ModelSerializer):

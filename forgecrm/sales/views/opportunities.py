@@ -1,6 +1,9 @@
 """Opportunity pages: list (filters, keyset pages, CSV/XLSX), detail, create/edit, lines and competitors.
 Each parses input, resolves the actor and the scoped record, calls one operation or query, renders."""
 
+from collections.abc import Callable
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from forgecrm.platform.access import principal_for
 from forgecrm.platform.exports import Column
+from forgecrm.platform.models import User
 from forgecrm.platform.ui.listing import ScopedListView
 from forgecrm.platform.versioning import ConflictError
 
@@ -30,6 +34,14 @@ from ..operations import opportunity_competitors as competitor_operations
 from ..operations import opportunity_lines as line_operations
 from ..queries import opportunities as queries
 
+# Lazy labels typed as the str the platform's list and export classes declare.
+lazy = cast("Callable[[str], str]", gettext_lazy)
+
+
+def acting(request) -> User:
+    """The signed-in user of a view behind `login_required` (or an authenticated API view)."""
+    return cast(User, request.user)
+
 
 def _require(request: HttpRequest, permission: str, obj=None) -> None:
     if not request.user.has_perm(permission, obj):
@@ -37,7 +49,7 @@ def _require(request: HttpRequest, permission: str, obj=None) -> None:
 
 
 class OpportunityListView(ScopedListView):
-    title = gettext_lazy("Opportunities")
+    title = lazy("Opportunities")
     template_name = "sales/opportunities/list.html"
     row_template = "sales/opportunities/row.html"
     sorts = {
@@ -49,38 +61,38 @@ class OpportunityListView(ScopedListView):
     }
     default_sort = "close"
     headers = [
-        ("name", gettext_lazy("name")),
-        ("stage", gettext_lazy("stage")),
-        ("amount", gettext_lazy("amount")),
-        ("close", gettext_lazy("close date")),
-        ("", gettext_lazy("owner")),
-        ("", gettext_lazy("next step")),
+        ("name", lazy("name")),
+        ("stage", lazy("stage")),
+        ("amount", lazy("amount")),
+        ("close", lazy("close date")),
+        ("", lazy("owner")),
+        ("", lazy("next step")),
     ]
     hidden_on_phone = (4, 5)
     export_name = "opportunities"
     export_columns = [
         Column("ID", lambda o: o.pk),
-        Column(capfirst(gettext_lazy("name")), lambda o: o.name),
-        Column(capfirst(gettext_lazy("account")), lambda o: o.account.name if o.account_visible else ""),
-        Column(capfirst(gettext_lazy("stage")), lambda o: str(o.stage)),
-        Column(capfirst(gettext_lazy("probability (%)")), lambda o: o.probability),
-        Column(capfirst(gettext_lazy("amount")), lambda o: o.amount.amount),
-        Column(capfirst(gettext_lazy("currency")), lambda o: str(o.amount.currency)),
-        Column(capfirst(gettext_lazy("forecast category")), lambda o: o.get_forecast_category_display()),
-        Column(capfirst(gettext_lazy("close date")), lambda o: o.close_date),
-        Column(capfirst(gettext_lazy("product line")), lambda o: str(o.product_line or "")),
-        Column(capfirst(gettext_lazy("owner")), lambda o: str(o.owner)),
-        Column(capfirst(gettext_lazy("partner")), lambda o: str(o.partner or "")),
-        Column(capfirst(gettext_lazy("next step")), lambda o: o.next_step),
-        Column(capfirst(gettext_lazy("next step date")), lambda o: o.next_step_date),
-        Column(capfirst(gettext_lazy("win/loss reason")), lambda o: o.get_win_loss_reason_display()),
-        Column(capfirst(gettext_lazy("closed at")), lambda o: o.closed_at),
-        Column(capfirst(gettext_lazy("created at")), lambda o: o.created_at),
-        Column(capfirst(gettext_lazy("updated at")), lambda o: o.updated_at),
+        Column(capfirst(lazy("name")), lambda o: o.name),
+        Column(capfirst(lazy("account")), lambda o: o.account.name if o.account_visible else ""),
+        Column(capfirst(lazy("stage")), lambda o: str(o.stage)),
+        Column(capfirst(lazy("probability (%)")), lambda o: o.probability),
+        Column(capfirst(lazy("amount")), lambda o: o.amount.amount),
+        Column(capfirst(lazy("currency")), lambda o: str(o.amount.currency)),
+        Column(capfirst(lazy("forecast category")), lambda o: o.get_forecast_category_display()),
+        Column(capfirst(lazy("close date")), lambda o: o.close_date),
+        Column(capfirst(lazy("product line")), lambda o: str(o.product_line or "")),
+        Column(capfirst(lazy("owner")), lambda o: str(o.owner)),
+        Column(capfirst(lazy("partner")), lambda o: str(o.partner or "")),
+        Column(capfirst(lazy("next step")), lambda o: o.next_step),
+        Column(capfirst(lazy("next step date")), lambda o: o.next_step_date),
+        Column(capfirst(lazy("win/loss reason")), lambda o: o.get_win_loss_reason_display()),
+        Column(capfirst(lazy("closed at")), lambda o: o.closed_at),
+        Column(capfirst(lazy("created at")), lambda o: o.created_at),
+        Column(capfirst(lazy("updated at")), lambda o: o.updated_at),
     ]
 
     def filters(self):
-        form = OpportunityFilterForm(self.request.GET or None, actor=self.request.user)
+        form = OpportunityFilterForm(self.request.GET or None, actor=acting(self.request))
         if form.is_bound and form.is_valid():
             return form, {key: value for key, value in form.cleaned_data.items() if value not in (None, "", [], False)}
         return form, {}
@@ -91,7 +103,7 @@ class OpportunityListView(ScopedListView):
     def get(self, request, *args, **kwargs):
         if not principal_for(request.user).is_internal:
             # the manufacturer's forecast fields stay internal
-            hidden = {capfirst(gettext_lazy("probability (%)")), capfirst(gettext_lazy("forecast category"))}
+            hidden = {capfirst(lazy("probability (%)")), capfirst(lazy("forecast category"))}
             self.export_columns = [column for column in self.export_columns if column.header not in hidden]
         return super().get(request, *args, **kwargs)
 
@@ -110,7 +122,7 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     view = queries.opportunity_detail_for(request.user, pk)
     opportunity = view.opportunity
     can_change = request.user.has_perm("sales.change_opportunity", opportunity)
-    move_form = MoveForm(actor=request.user, initial={"stage": opportunity.stage_id, "version": opportunity.version})
+    move_form = MoveForm(actor=acting(request), initial={"stage": opportunity.stage_id, "version": opportunity.version})
     return render(
         request,
         "sales/opportunities/detail.html",
@@ -149,13 +161,13 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         initial = {key: request.GET[key] for key in ("account",) if request.GET.get(key, "").isdigit()}
         return _render_form(
-            request, OpportunityForm(actor=request.user, initial=initial), title=title, cancel_url=cancel
+            request, OpportunityForm(actor=acting(request), initial=initial), title=title, cancel_url=cancel
         )
-    form = OpportunityForm(request.POST, actor=request.user)
+    form = OpportunityForm(request.POST, actor=acting(request))
     if not form.is_valid():
         return _render_form(request, form, title=title, cancel_url=cancel, status=400)
     try:
-        opportunity = operations.create_opportunity(actor=request.user, **form.values())
+        opportunity = operations.create_opportunity(actor=acting(request), **form.values())
     except ValidationError as error:
         form.apply_errors(error)
         return _render_form(request, form, title=title, cancel_url=cancel, status=400)
@@ -170,17 +182,20 @@ def opportunity_update(request: HttpRequest, pk: int) -> HttpResponse:
     title = _("Edit %(name)s") % {"name": opportunity.name}
     cancel = reverse("sales:opportunity-detail", args=[opportunity.pk])
     if request.method != "POST":
-        form = OpportunityForm(instance=opportunity, actor=request.user)
+        form = OpportunityForm(instance=opportunity, actor=acting(request))
         return _render_form(request, form, title=title, cancel_url=cancel)
-    form = OpportunityForm(request.POST, instance=opportunity, actor=request.user)
+    form = OpportunityForm(request.POST, instance=opportunity, actor=acting(request))
     if not form.is_valid():
         return _render_form(request, form, title=title, cancel_url=cancel, status=400)
     try:
         opportunity = operations.update_opportunity(
-            actor=request.user, opportunity=opportunity, expected_version=form.cleaned_data["version"], **form.values()
+            actor=acting(request),
+            opportunity=opportunity,
+            expected_version=form.cleaned_data["version"],
+            **form.values(),
         )
     except ConflictError as conflict:
-        current = OpportunityForm(instance=conflict.current, actor=request.user)
+        current = OpportunityForm(instance=conflict.current, actor=acting(request))
         return _render_form(request, current, title=title, cancel_url=cancel, conflict=True, status=409)
     except ValidationError as error:
         form.apply_errors(error)
@@ -211,12 +226,12 @@ def opportunity_line_create(request: HttpRequest, pk: int) -> HttpResponse:
     title = _("Add a product to %(name)s") % {"name": opportunity.name}
     cancel = reverse("sales:opportunity-detail", args=[opportunity.pk])
     data = request.POST if request.method == "POST" else None
-    form = OpportunityLineForm(data, actor=request.user, initial={"quantity": 1})
+    form = OpportunityLineForm(data, actor=acting(request), initial={"quantity": 1})
     if data is None or not form.is_valid():
         return _render_form(request, form, title=title, cancel_url=cancel, status=400 if data else 200)
     try:
         line_operations.add_opportunity_line(
-            actor=request.user, opportunity=opportunity, product=form.cleaned_data["product"], **_line_values(form)
+            actor=acting(request), opportunity=opportunity, product=form.cleaned_data["product"], **_line_values(form)
         )
     except ValidationError as error:
         form.apply_errors(error)
@@ -232,15 +247,15 @@ def opportunity_line_update(request: HttpRequest, pk: int) -> HttpResponse:
     title = _("Edit %(product)s") % {"product": line.product}
     cancel = reverse("sales:opportunity-detail", args=[line.opportunity_id])
     data = request.POST if request.method == "POST" else None
-    form = OpportunityLineForm(data, instance=line, actor=request.user)
+    form = OpportunityLineForm(data, instance=line, actor=acting(request))
     if data is None or not form.is_valid():
         return _render_form(request, form, title=title, cancel_url=cancel, status=400 if data else 200)
     try:
         line_operations.update_opportunity_line(
-            actor=request.user, line=line, expected_version=form.cleaned_data["version"], **_line_values(form)
+            actor=acting(request), line=line, expected_version=form.cleaned_data["version"], **_line_values(form)
         )
     except ConflictError as conflict:
-        current = OpportunityLineForm(instance=conflict.current, actor=request.user)
+        current = OpportunityLineForm(instance=conflict.current, actor=acting(request))
         return _render_form(request, current, title=title, cancel_url=cancel, conflict=True, status=409)
     except ValidationError as error:
         form.apply_errors(error)
@@ -255,7 +270,7 @@ def opportunity_line_delete(request: HttpRequest, pk: int) -> HttpResponse:
     line = queries.get_opportunity_line_for(request.user, pk)
     _require(request, "sales.change_opportunity", line.opportunity)
     try:
-        line_operations.remove_opportunity_line(actor=request.user, line=line)
+        line_operations.remove_opportunity_line(actor=acting(request), line=line)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -279,11 +294,13 @@ def opportunity_competitor_create(request: HttpRequest, pk: int) -> HttpResponse
     title = _("Add a competitor to %(name)s") % {"name": opportunity.name}
     cancel = reverse("sales:opportunity-detail", args=[opportunity.pk])
     data = request.POST if request.method == "POST" else None
-    form = OpportunityCompetitorForm(data, actor=request.user)
+    form = OpportunityCompetitorForm(data, actor=acting(request))
     if data is None or not form.is_valid():
         return _render_form(request, form, title=title, cancel_url=cancel, status=400 if data else 200)
     try:
-        competitor_operations.add_opportunity_competitor(actor=request.user, opportunity=opportunity, **form.values())
+        competitor_operations.add_opportunity_competitor(
+            actor=acting(request), opportunity=opportunity, **form.values()
+        )
     except ValidationError as error:
         form.apply_errors(error)
         return _render_form(request, form, title=title, cancel_url=cancel, status=400)
@@ -298,15 +315,15 @@ def opportunity_competitor_update(request: HttpRequest, pk: int) -> HttpResponse
     title = _("Edit %(competitor)s") % {"competitor": row}
     cancel = reverse("sales:opportunity-detail", args=[row.opportunity_id])
     data = request.POST if request.method == "POST" else None
-    form = OpportunityCompetitorForm(data, instance=row, actor=request.user)
+    form = OpportunityCompetitorForm(data, instance=row, actor=acting(request))
     if data is None or not form.is_valid():
         return _render_form(request, form, title=title, cancel_url=cancel, status=400 if data else 200)
     try:
         competitor_operations.update_opportunity_competitor(
-            actor=request.user, row=row, expected_version=form.cleaned_data["version"], **form.values()
+            actor=acting(request), row=row, expected_version=form.cleaned_data["version"], **form.values()
         )
     except ConflictError as conflict:
-        current = OpportunityCompetitorForm(instance=conflict.current, actor=request.user)
+        current = OpportunityCompetitorForm(instance=conflict.current, actor=acting(request))
         return _render_form(request, current, title=title, cancel_url=cancel, conflict=True, status=409)
     except ValidationError as error:
         form.apply_errors(error)
@@ -320,6 +337,6 @@ def opportunity_competitor_update(request: HttpRequest, pk: int) -> HttpResponse
 def opportunity_competitor_delete(request: HttpRequest, pk: int) -> HttpResponse:
     row = queries.get_opportunity_competitor_for(request.user, pk)
     _require_competitors(request, row.opportunity)
-    competitor_operations.remove_opportunity_competitor(actor=request.user, row=row)
+    competitor_operations.remove_opportunity_competitor(actor=acting(request), row=row)
     messages.success(request, _("Competitor removed."))
     return redirect("sales:opportunity-detail", row.opportunity_id)

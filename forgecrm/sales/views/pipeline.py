@@ -6,6 +6,8 @@ board's script puts the card back where it was. The phone's stage select and the
 form without `drag`: HTMX requests get the board refreshed, plain posts a redirect with a message.
 """
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from forgecrm.platform.models import User
 from forgecrm.platform.versioning import ConflictError
 
 from ..forms.opportunities import MoveForm, OpportunityFilterForm
@@ -24,9 +27,18 @@ from ..operations.opportunities import move_opportunity_to_stage
 from ..queries import opportunities as queries
 
 
+def acting(request) -> User:
+    """The signed-in user of a view behind `login_required` (or an authenticated API view)."""
+    return cast(User, request.user)
+
+
+def is_htmx(request) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
 @login_required
 def pipeline_board(request: HttpRequest) -> HttpResponse:
-    form = OpportunityFilterForm(request.GET or None, actor=request.user, board=True)
+    form = OpportunityFilterForm(request.GET or None, actor=acting(request), board=True)
     filters = {}
     if form.is_bound and form.is_valid():
         filters = {key: value for key, value in form.cleaned_data.items() if value not in (None, "", [], False)}
@@ -74,10 +86,10 @@ def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("sales.change_opportunity", opportunity):
         raise PermissionDenied
     dragged = request.POST.get("drag") == "1"
-    form = MoveForm(request.POST, actor=request.user)
+    form = MoveForm(request.POST, actor=acting(request))
     if not form.is_valid():
         message = " ".join(str(error) for errors in form.errors.values() for error in errors)
-        if request.htmx:
+        if is_htmx(request):
             return _answer(request, 400, message)
         messages.error(request, message)
         return _back(request, opportunity.pk)
@@ -85,7 +97,7 @@ def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         moved = move_opportunity_to_stage(
-            actor=request.user,
+            actor=acting(request),
             opportunity=opportunity,
             stage=data["stage"],
             expected_version=data.get("version"),
@@ -94,17 +106,17 @@ def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ConflictError:
         message = _("Someone else changed this opportunity meanwhile; it is back where it was. Reload to see it.")
-        if request.htmx:
+        if is_htmx(request):
             return _answer(request, 409, message)
         messages.warning(request, message)
         return _back(request, opportunity.pk)
     except ValidationError as error:
         message = " ".join(error.messages)
-        if request.htmx:
+        if is_htmx(request):
             return _answer(request, 400, message)
         messages.error(request, message)
         return _back(request, opportunity.pk)
-    if request.htmx and dragged:
+    if is_htmx(request) and dragged:
         card = render_to_string(
             "sales/pipeline/card.html",
             {
@@ -115,7 +127,7 @@ def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return HttpResponse(card + _column_header(request, request.user, {from_stage, moved.stage_id}))
     messages.success(request, _("%(name)s moved to %(stage)s.") % {"name": moved.name, "stage": moved.stage})
-    if request.htmx:
+    if is_htmx(request):
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response

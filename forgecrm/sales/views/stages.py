@@ -1,6 +1,8 @@
 """The stage configuration page: stages in pipeline order with their defaults, and each product line's own
 probability per stage (rule `sales.manage_sales_settings`)."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,11 +12,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from forgecrm.platform.models import User
 from forgecrm.platform.versioning import ConflictError
 
 from ..forms.opportunities import StageForm, StageProbabilityForm
 from ..operations import stages as operations
 from ..queries import opportunities as queries
+
+
+def acting(request) -> User:
+    """The signed-in user of a view behind `login_required` (or an authenticated API view)."""
+    return cast(User, request.user)
 
 
 def _require_settings(request: HttpRequest) -> None:
@@ -32,7 +40,7 @@ def stage_settings(request: HttpRequest) -> HttpResponse:
         {
             "title": _("Pipeline stages"),
             "stages": stages,
-            "probability_form": StageProbabilityForm(actor=request.user),
+            "probability_form": StageProbabilityForm(actor=acting(request)),
         },
     )
 
@@ -56,7 +64,9 @@ def stage_create(request: HttpRequest) -> HttpResponse:
         return _render(request, form, title, status=400 if data else 200)
     values = form.values()
     try:
-        stage = operations.create_stage(actor=request.user, code=values.pop("code"), name=values.pop("name"), **values)
+        stage = operations.create_stage(
+            actor=acting(request), code=values.pop("code"), name=values.pop("name"), **values
+        )
     except ValidationError as error:
         form.apply_errors(error)
         return _render(request, form, title, status=400)
@@ -75,7 +85,7 @@ def stage_update(request: HttpRequest, pk: int) -> HttpResponse:
         return _render(request, form, title, status=400 if data else 200)
     try:
         stage = operations.update_stage(
-            actor=request.user, stage=stage, expected_version=form.cleaned_data["version"], **form.values()
+            actor=acting(request), stage=stage, expected_version=form.cleaned_data["version"], **form.values()
         )
     except ConflictError as conflict:
         return _render(request, StageForm(instance=conflict.current), title, status=409, conflict=True)
@@ -97,7 +107,7 @@ def stage_move(request: HttpRequest, pk: int, direction: str) -> HttpResponse:
     other = index - 1 if direction == "up" else index + 1
     if 0 <= other < len(ids):
         ids[index], ids[other] = ids[other], ids[index]
-        operations.reorder_stages(actor=request.user, stage_ids=ids)
+        operations.reorder_stages(actor=acting(request), stage_ids=ids)
     return redirect("sales:stage-settings")
 
 
@@ -105,10 +115,10 @@ def stage_move(request: HttpRequest, pk: int, direction: str) -> HttpResponse:
 @require_POST
 def stage_probability_set(request: HttpRequest) -> HttpResponse:
     _require_settings(request)
-    form = StageProbabilityForm(request.POST, actor=request.user)
+    form = StageProbabilityForm(request.POST, actor=acting(request))
     if form.is_valid():
         try:
-            operations.set_stage_probability(actor=request.user, **form.values())
+            operations.set_stage_probability(actor=acting(request), **form.values())
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -124,6 +134,6 @@ def stage_probability_set(request: HttpRequest) -> HttpResponse:
 def stage_probability_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _require_settings(request)
     row = queries.get_stage_probability_for(request.user, pk)
-    operations.remove_stage_probability(actor=request.user, row=row)
+    operations.remove_stage_probability(actor=acting(request), row=row)
     messages.success(request, _("Probability removed: the stage's default applies."))
     return redirect("sales:stage-settings")

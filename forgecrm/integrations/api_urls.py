@@ -25,6 +25,17 @@ router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-
 # ---- sales: leads
 
 # ---- sales: pipeline
+from forgecrm.sales.rest.opportunities import (  # noqa: E402
+    OpportunityCompetitorViewSet,
+    OpportunityLineViewSet,
+    OpportunityViewSet,
+    StageViewSet,
+)
+
+router.register("opportunities", OpportunityViewSet, basename="opportunity")
+router.register("opportunity-lines", OpportunityLineViewSet, basename="opportunity-line")
+router.register("opportunity-competitors", OpportunityCompetitorViewSet, basename="opportunity-competitor")
+router.register("stages", StageViewSet, basename="stage")
 
 # ---- sales: quotes and orders
 

@@ -133,11 +133,13 @@ def context_for(record: models.Model) -> RegardingContext:
             phones += _phones_of(record, "")
         if contact is not None:
             phones += _phones_of(contact, f"{contact.full_name} · ", contact.pk)
-        if account is not None and getattr(account, "phone", ""):
+        if account is not None and account.phone:
             phones.append(Phone(label=f"{account.name} · {_('phone')}", number=account.phone))
-        seen: set[str] = set()
-        phones = [phone for phone in phones if not (phone.number in seen or seen.add(phone.number))]
-    person = contact.full_name if contact is not None else getattr(record, "person_name", "")
+        unique: dict[str, Phone] = {}
+        for phone in phones:
+            unique.setdefault(phone.number, phone)
+        phones = list(unique.values())
+    person: str = contact.full_name if contact is not None else str(getattr(record, "person_name", None) or "")
     name = str(given.get("name") or person or record)
     return RegardingContext(
         record=record,

@@ -121,7 +121,7 @@ def test_click_to_call_prefills_number_contact_and_start(client, rep, account, c
     url = _log_url(contact, "customers.contact", kind="call", phone=contact.mobile, contact=contact.pk)
     response = client.get(url, HTTP_HX_REQUEST="true")
     initial = response.context["form"].initial
-    assert initial["phone_number"] == "+821012345678"
+    assert initial["phone_number"] == "010-1234-5678"
     assert initial["contact"] == contact.pk
     assert initial["subject"] == "Call with 이서연"
     assert "data-call-timer" in response.content.decode()

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from forgecrm.customers.models import Contact
 from forgecrm.platform.access import get_for_or_404, scope_for
+from forgecrm.platform.korea.phone import display_phone
 
 from ..forms import MORE_KINDS, QUICK_KINDS, QuickLogForm
 from ..models import ActivityKind, ActivityStatus, Direction
@@ -137,7 +138,8 @@ def quick_log_initial(request: HttpRequest, regarding: RegardingContext) -> dict
         phone = request.GET.get("phone", "")[:32]
         if not phone and regarding.phones:
             phone = regarding.phones[0].number
-        initial.update(starts_at=now, direction=Direction.OUTBOUND, phone_number=phone, outcome_code="")
+        # Shown as dialled (010-1234-5678); the operation stores it as E.164 again.
+        initial.update(starts_at=now, direction=Direction.OUTBOUND, phone_number=display_phone(phone), outcome_code="")
     elif kind == ActivityKind.CORRESPONDENCE:
         initial.update(starts_at=now, direction=Direction.OUTBOUND)
     elif kind in {ActivityKind.MEETING, ActivityKind.DEMO, ActivityKind.VISIT}:

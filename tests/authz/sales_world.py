@@ -153,3 +153,33 @@ def build_sales(world, marker) -> None:
         rate_percent=Decimal("2.00"),
         commission=krw(783_200),
     )
+
+    # Activities in sales (branch sales-activities): an activity is shared with its owner's teams unless the
+    # owner unticks it. `teammate` is in a team with sales_rep that does NOT share records, and owns two calls
+    # about a deal the rep does not see: the shared one reaches the rep, the private one does not. They regard
+    # the deal alone: a shared activity on an account the teammate does not see would show that account's name
+    # (a known consequence of team sharing, reported to the lead; not what these cells are about).
+    from django.contrib.contenttypes.models import ContentType
+
+    from forgecrm.activities.models import Activity, ActivityKind
+    from forgecrm.platform.models import Role
+    from forgecrm.platform.tests.factories import TeamFactory, UserFactory
+
+    teammate = UserFactory(role=Role.SALES_REP, full_name=marker("teammate"), email="teammate@authz.example")
+    world["teammate"] = teammate
+    world["team_private"] = TeamFactory(name=marker("team_private"), shares_records=False, members=[rep, teammate])
+    for key, shared in [("act_team_shared", True), ("act_team_private", False)]:
+        world[key] = Activity.objects.create(
+            kind=ActivityKind.CALL,
+            subject=marker(key),
+            body=f"<p>{marker(key)} body</p>",
+            account=None,
+            owner=teammate,
+            created_by=teammate,
+            updated_by=teammate,
+            status="done",
+            starts_at=dt.datetime(2026, 3, 2, 11, tzinfo=dt.UTC),
+            shared_with_team=shared,
+            regarding_type=ContentType.objects.get_for_model(world["opp_other"]),
+            regarding_id=world["opp_other"].pk,
+        )

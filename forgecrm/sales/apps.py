@@ -8,4 +8,20 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
-        from . import navigation, policies  # noqa: F401  register scopes, action rules and the menu
+        from forgecrm.platform.events import register_event_types
+
+        from . import (  # noqa: F401  register scopes, action rules and the menu
+            lead_sources,
+            navigation,
+            policies,
+        )
+
+        # ---- leads
+        register_event_types(
+            "LeadCreated",
+            "LeadUpdated",
+            "LeadStatusChanged",
+            "LeadAssigned",
+            "LeadConverted",
+            "LeadsImported",
+        )

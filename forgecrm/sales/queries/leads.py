@@ -390,3 +390,8 @@ def public_web_form(slug: str) -> WebForm | None:
 
 
 DISQUALIFY_CHOICES = DisqualifyReason.choices
+
+
+def get_config_for(actor, model, pk: Any):
+    """One configuration row (assignment or scoring rule) inside the actor's scope, or 404."""
+    return get_for_or_404(actor, model, pk=pk)

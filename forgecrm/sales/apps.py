@@ -16,7 +16,15 @@ class SalesConfig(AppConfig):
             policies,
         )
 
-        # ---- leads
+        # ---- sales: pipeline events
+        register_event_types(
+            "OpportunityCreated",
+            "OpportunityUpdated",
+            "OpportunityStageChanged",
+            "OpportunityWon",
+            "OpportunityLost",
+        )
+        # ---- sales: lead events
         register_event_types(
             "LeadCreated",
             "LeadUpdated",

@@ -7,17 +7,12 @@ from forgecrm.platform.ui.context import MenuEntry, MenuGroup, register_menu_ent
 register_menu_group(MenuGroup("sales", _("Sales"), "chart-arrows", order=40))  # type: ignore[arg-type]
 
 # ---- leads
-register_menu_entry(
-    MenuEntry(
-        label=_("Leads"), url_name="sales:lead-list", icon="user-search", order=10, group="sales", internal_only=False
-    )
-)
-register_menu_entry(
-    MenuEntry(label=_("Web forms"), url_name="sales:web-form-list", icon="forms", order=11, group="sales")
-)
-register_menu_entry(
-    MenuEntry(label=_("Lead rules"), url_name="sales:lead-rules", icon="adjustments", order=12, group="sales")
-)
+LEADS: str = _("Leads")  # type: ignore[assignment]  # lazy: the menu shows each user's language
+WEB_FORMS: str = _("Web forms")  # type: ignore[assignment]
+LEAD_RULES: str = _("Lead rules")  # type: ignore[assignment]
+register_menu_entry(MenuEntry(LEADS, "sales:lead-list", "user-search", 10, internal_only=False, group="sales"))
+register_menu_entry(MenuEntry(WEB_FORMS, "sales:web-form-list", "forms", 11, group="sales"))
+register_menu_entry(MenuEntry(LEAD_RULES, "sales:lead-rules", "adjustments", 12, group="sales"))
 
 # ---- pipeline
 

@@ -113,14 +113,14 @@ class LeadForm(OperationFormMixin, VersionedForm):
         self.fields["sido"] = forms.ChoiceField(
             label=_("시/도"), required=False, choices=sido_choices(instance.sido if instance else "")
         )
-        self.fields["product_line"].queryset = scope_for(actor, ProductLine).filter(is_active=True)
+        self.fields["product_line"].queryset = scope_for(actor, ProductLine).filter(is_active=True)  # type: ignore[attr-defined]
         assigns = actor.has_perm("sales.assign_lead", instance) if instance else bool(is_assigner(actor))
         if assigns:
-            self.fields["owner"].queryset = internal_users(actor)
+            self.fields["owner"].queryset = internal_users(actor)  # type: ignore[attr-defined]
             self.fields["owner"].required = False
-            self.fields["team"].queryset = scope_for(actor, Team)
-            self.fields["territory"].queryset = scope_for(actor, Territory)
-            self.fields["partner"].queryset = scope_for(actor, Account).filter(kind=AccountKind.PARTNER, is_active=True)
+            self.fields["team"].queryset = scope_for(actor, Team)  # type: ignore[attr-defined]
+            self.fields["territory"].queryset = scope_for(actor, Territory)  # type: ignore[attr-defined]
+            self.fields["partner"].queryset = scope_for(actor, Account).filter(kind=AccountKind.PARTNER, is_active=True)  # type: ignore[attr-defined]
             self.fields["owner"].help_text = _("Leave empty to let the assignment rules decide.")
         else:
             for name in ("owner", "team", "territory", "partner"):
@@ -145,13 +145,13 @@ class LeadFilterForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", _("All")), ("none", _("Unassigned (queue)"))] + [
-            (str(user.pk), str(user)) for user in internal_users(actor)[:300]
-        ]
+        users = [(str(user.pk), str(user)) for user in internal_users(actor)[:300]]
+        owner: forms.ChoiceField = self.fields["owner"]  # type: ignore[assignment]
+        owner.choices = [("", _("All")), ("none", _("Unassigned (queue)")), *users]
         style(self)
 
     def clean_owner(self):
-        value = self.cleaned_data.get("owner")
+        value = self.cleaned_data.get("owner") or ""
         return value if value in ("", "none") else int(value)
 
 
@@ -176,12 +176,12 @@ class LeadAssignForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = internal_users(actor)
-        self.fields["team"].queryset = scope_for(actor, Team)
+        self.fields["owner"].queryset = internal_users(actor)  # type: ignore[attr-defined]
+        self.fields["team"].queryset = scope_for(actor, Team)  # type: ignore[attr-defined]
         style(self)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("use_rules") and not data.get("owner") and not data.get("team"):
             raise ValidationError(_("Choose a user or a team, or let the rules decide."))
         return data
@@ -193,7 +193,7 @@ class BulkAssignForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = internal_users(actor)
+        self.fields["owner"].queryset = internal_users(actor)  # type: ignore[attr-defined]
         style(self)
 
 
@@ -219,8 +219,8 @@ class ConvertForm(forms.Form):
 
     def __init__(self, *args, actor, account_ids=(), contact_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = scope_for(actor, Account).filter(pk__in=list(account_ids))
-        self.fields["contact"].queryset = scope_for(actor, Contact).filter(pk__in=list(contact_ids))
+        self.fields["account"].queryset = scope_for(actor, Account).filter(pk__in=list(account_ids))  # type: ignore[attr-defined]
+        self.fields["contact"].queryset = scope_for(actor, Contact).filter(pk__in=list(contact_ids))  # type: ignore[attr-defined]
         style(self)
 
 
@@ -272,9 +272,9 @@ class WebFormForm(OperationFormMixin, VersionedForm):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product_line"].queryset = scope_for(actor, ProductLine).filter(is_active=True)
-        self.fields["default_owner"].queryset = internal_users(actor)
-        self.fields["default_team"].queryset = scope_for(actor, Team)
+        self.fields["product_line"].queryset = scope_for(actor, ProductLine).filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["default_owner"].queryset = internal_users(actor)  # type: ignore[attr-defined]
+        self.fields["default_team"].queryset = scope_for(actor, Team)  # type: ignore[attr-defined]
         if self.instance.pk:
             self.initial["allowed_origins"] = "\n".join(self.instance.allowed_origins or [])
             self.fields["version"].initial = self.instance.version
@@ -313,11 +313,11 @@ class AssignmentRuleForm(OperationFormMixin, VersionedForm):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sido"].choices = sido_choices(self.instance.sido if self.instance.pk else "")
-        self.fields["territory"].queryset = scope_for(actor, Territory)
-        self.fields["product_line"].queryset = scope_for(actor, ProductLine).filter(is_active=True)
-        self.fields["assign_to_user"].queryset = internal_users(actor)
-        self.fields["assign_to_team"].queryset = scope_for(actor, Team)
+        self.fields["sido"].choices = sido_choices(self.instance.sido if self.instance.pk else "")  # type: ignore[attr-defined]
+        self.fields["territory"].queryset = scope_for(actor, Territory)  # type: ignore[attr-defined]
+        self.fields["product_line"].queryset = scope_for(actor, ProductLine).filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["assign_to_user"].queryset = internal_users(actor)  # type: ignore[attr-defined]
+        self.fields["assign_to_team"].queryset = scope_for(actor, Team)  # type: ignore[attr-defined]
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         style(self)
@@ -368,7 +368,7 @@ class PublicLeadForm(forms.Form):
         style(self)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("email") and not data.get("mobile"):
             raise ValidationError(_("Give an email address or a mobile number so that we can answer."))
         return data

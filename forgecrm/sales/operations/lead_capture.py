@@ -163,7 +163,8 @@ class ImportReport:
 
 
 def map_headers(headers: list[str]) -> tuple[dict[int, str], list[str]]:
-    mapping, unknown = {}, []
+    mapping: dict[int, str] = {}
+    unknown: list[str] = []
     for index, header in enumerate(headers):
         name = HEADERS.get(header.strip().lower())
         if name and name not in mapping.values():

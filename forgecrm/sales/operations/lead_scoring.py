@@ -69,7 +69,7 @@ def activity_counts(lead_ids: Sequence[int]) -> dict[int, dict[str, int]]:
         .annotate(n=Count("pk"))
     )
     for row in rows:
-        entry = counts.setdefault(row["regarding_id"], {"total": 0})
+        entry = counts.setdefault(row["regarding_id"] or 0, {"total": 0})
         entry[row["kind"]] = row["n"]
         entry["total"] += row["n"]
     return counts

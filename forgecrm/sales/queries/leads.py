@@ -133,7 +133,10 @@ def find_duplicate_leads(
         "phone",
         "mobile",
     )
-    rows = list(Lead.objects.filter(condition).exclude(pk=exclude_id).values(*columns)[:MAX_NAME_CANDIDATES])
+    candidates = Lead.objects.filter(condition)
+    if exclude_id is not None:
+        candidates = candidates.exclude(pk=exclude_id)
+    rows = list(candidates.values(*columns)[:MAX_NAME_CANDIDATES])
     matches = []
     for row in rows:
         reasons, scores = [], []

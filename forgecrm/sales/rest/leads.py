@@ -5,6 +5,8 @@ caller's scope: another id answers 404, like a foreign id in the URL. Owner, tea
 read-only for everyone without the right to assign leads, so they cannot be mass-assigned.
 """
 
+from typing import cast
+
 import django_filters
 from django.http import Http404
 from djmoney.money import Money
@@ -233,10 +235,12 @@ class LeadViewSet(ScopedModelViewSet):
     def perform_create_operation(self, data):
         if "source" not in self.request.data:
             data["source"] = "api"
-        return leads.create_lead(actor=self.request.user, **data)
+        return leads.create_lead(actor=cast(User, self.request.user), **data)
 
     def perform_update_operation(self, instance, data, version):
-        return leads.update_lead(actor=self.request.user, lead=instance, expected_version=version, changes=data)
+        return leads.update_lead(
+            actor=cast(User, self.request.user), lead=instance, expected_version=version, changes=data
+        )
 
     @extend_schema(parameters=[if_match], request=AssignSerializer, responses=LeadSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)

@@ -311,19 +311,9 @@ def test_duplicates_across_leads_contacts_and_accounts(people):
 # --- conversion ------------------------------------------------------------------------------------------------
 
 
-def test_conversion_keeps_everything(people, monkeypatch):
-    made = {}
+def test_conversion_keeps_everything(people):
+    from djmoney.money import Money
 
-    def fake_create_opportunity(**kwargs):  # the pipeline area's operation (CONTRACTS.md)
-        made.update(kwargs)
-        return None
-
-    import forgecrm.sales.operations as ops
-
-    monkeypatch.setattr(
-        ops, "opportunities", SimpleNamespace(create_opportunity=fake_create_opportunity), raising=False
-    )
-    monkeypatch.setitem(__import__("sys").modules, "forgecrm.sales.operations.opportunities", ops.opportunities)
     from forgecrm.sales.operations.lead_conversion import convert_lead
 
     form = WebFormFactory(consent_purposes=["marketing_email"])
@@ -343,7 +333,13 @@ def test_conversion_keeps_everything(people, monkeypatch):
         regarding_id=lead.pk,
         timeline_at=lead.created_at,
     )
-    result = convert_lead(actor=people.rep, lead=lead, expected_version=lead.version, close_date=dt.date(2026, 6, 30))
+    result = convert_lead(
+        actor=people.rep,
+        lead=lead,
+        expected_version=lead.version,
+        close_date=dt.date(2026, 6, 30),
+        amount=Money(50_000_000, "KRW"),
+    )
     lead.refresh_from_db()
     assert (
         lead.status == "converted"
@@ -356,11 +352,10 @@ def test_conversion_keeps_everything(people, monkeypatch):
     assert consent.purpose == "marketing_email" and "2026-01/ko" in consent.source
     activity = Activity.objects.get(subject="첫 통화")
     assert (activity.account, activity.contact, activity.regarding_id) == (result.account, result.contact, lead.pk)
-    assert (
-        made["source_lead"].pk == lead.pk
-        and made["account"] == result.account
-        and made["primary_contact"] == result.contact
-    )
+    deal = result.opportunity
+    assert lead.converted_opportunity == deal and deal.source_lead_id == lead.pk
+    assert (deal.account, deal.primary_contact, deal.owner) == (result.account, result.contact, people.rep)
+    assert deal.amount == Money(50_000_000, "KRW") and deal.stage.code == "prospecting"
     with pytest.raises(PermissionDenied):  # converted: no second conversion
         convert_lead(actor=people.rep, lead=lead, expected_version=lead.version, create_opportunity=False)
 

@@ -1,6 +1,7 @@
 """The public web form (anonymous, embeddable) and the lead-capture configuration pages: web forms, assignment
 and scoring rules, the score model."""
 
+from typing import cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from forgecrm.platform.models import User
 from forgecrm.platform.security import DEFAULT_POLICY, policy_header, rate_limited
 from forgecrm.platform.versioning import ConflictError
 
@@ -50,6 +52,11 @@ def _with_frame_policy(request: HttpRequest, response: HttpResponse, web_form) -
     )
     response[header] = policy_header(policy, getattr(request, "csp_nonce", None))
     return response
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user (every management view is behind login_required)."""
+    return cast(User, request.user)
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -102,9 +109,11 @@ def public_web_form(request: HttpRequest, slug: str) -> HttpResponse:
         form = PublicLeadForm(web_form=web_form, language=language)
         status = 200
     if not sent:
-        form.data = form.data.copy() if form.is_bound else form.data
+        # A fresh fill-time token for the next try (the posted one may be the stale or fast one).
         if form.is_bound:
-            form.data["started"] = lead_capture.form_token(web_form)
+            data = request.POST.copy()
+            data["started"] = lead_capture.form_token(web_form)
+            form.data = data
         else:
             form.initial["started"] = lead_capture.form_token(web_form)
     response = render(
@@ -126,7 +135,7 @@ def _require_capture(request: HttpRequest) -> None:
 
 @login_required
 def web_form_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_internal:
+    if not _user(request).is_internal:
         raise PermissionDenied
     return render(
         request,
@@ -167,10 +176,10 @@ def _web_form_page(request, form, web_form=None, conflict=False, status=200):
 @login_required
 def web_form_create(request: HttpRequest) -> HttpResponse:
     _require_capture(request)
-    form = WebFormForm(request.POST or None, actor=request.user)
+    form = WebFormForm(request.POST or None, actor=_user(request))
     if request.method == "POST" and form.is_valid():
         try:
-            web_form = lead_settings.save_web_form(actor=request.user, values=form.values())
+            web_form = lead_settings.save_web_form(actor=_user(request), values=form.values())
         except ValidationError as error:
             form.apply_errors(error)
         else:
@@ -183,18 +192,18 @@ def web_form_create(request: HttpRequest) -> HttpResponse:
 def web_form_edit(request: HttpRequest, pk: int) -> HttpResponse:
     web_form = queries.get_web_form_for(request.user, pk)
     _require_capture(request)
-    form = WebFormForm(request.POST or None, instance=web_form, actor=request.user)
+    form = WebFormForm(request.POST or None, instance=web_form, actor=_user(request))
     if request.method == "POST" and form.is_valid():
         try:
             web_form = lead_settings.save_web_form(
-                actor=request.user,
+                actor=_user(request),
                 values=form.values(),
                 web_form=web_form,
                 expected_version=form.cleaned_data["version"],
             )
         except ConflictError as conflict:
             return _web_form_page(
-                request, WebFormForm(instance=conflict.current, actor=request.user), conflict.current, True, 409
+                request, WebFormForm(instance=conflict.current, actor=_user(request)), conflict.current, True, 409
             )
         except ValidationError as error:
             form.apply_errors(error)
@@ -209,7 +218,7 @@ def web_form_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def lead_rules(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_internal:
+    if not _user(request).is_internal:
         raise PermissionDenied
     user = request.user
     return render(
@@ -238,13 +247,13 @@ def _rule_page(request, form, title, conflict=False, status=200):
 def _rule_view(request, *, form_class, save, permission, instance=None, title=""):
     if not request.user.has_perm(permission):
         raise PermissionDenied
-    form = form_class(request.POST or None, instance=instance, actor=request.user)
+    form = form_class(request.POST or None, instance=instance, actor=_user(request))
     if request.method == "POST" and form.is_valid():
         kwargs = {"rule": instance, "expected_version": form.cleaned_data.get("version")} if instance else {}
         try:
-            save(actor=request.user, values=form.values(), **kwargs)
+            save(actor=_user(request), values=form.values(), **kwargs)
         except ConflictError as conflict:
-            return _rule_page(request, form_class(instance=conflict.current, actor=request.user), title, True, 409)
+            return _rule_page(request, form_class(instance=conflict.current, actor=_user(request)), title, True, 409)
         except ValidationError as error:
             form.apply_errors(error)
         else:
@@ -310,7 +319,7 @@ def scoring_rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def score_model_train(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("sales.manage_lead_capture"):
         raise PermissionDenied
-    model = lead_settings.train_score_model(actor=request.user)
+    model = lead_settings.train_score_model(actor=_user(request))
     if model is None:
         messages.warning(request, _("Not enough converted and disqualified leads yet to train a model."))
     else:

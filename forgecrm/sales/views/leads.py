@@ -1,5 +1,7 @@
 """Lead pages: list (filters, keyset pages, CSV/XLSX), detail, create/edit, status, assign, convert, import."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
+from django_stubs_ext import StrOrPromise
 from djmoney.money import Money
 
 from forgecrm.customers.imports.reading import UploadRejected, read_table
@@ -17,6 +20,7 @@ from forgecrm.platform.exports import Column
 from forgecrm.platform.forms import add_validation_error
 from forgecrm.platform.korea.brn import format_brn
 from forgecrm.platform.korea.phone import display_phone
+from forgecrm.platform.models import User
 from forgecrm.platform.ui.listing import ScopedListView
 from forgecrm.platform.versioning import ConflictError
 
@@ -36,51 +40,61 @@ from ..queries import leads as queries
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
+def _header(text: StrOrPromise) -> str:
+    """A translatable column header: stays lazy (the user's language at export time), typed as text."""
+    return cast(str, capfirst(text))
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user (every view here is behind login_required)."""
+    return cast(User, request.user)
+
+
 def _require(request: HttpRequest, permission: str, obj=None) -> None:
     if not request.user.has_perm(permission, obj):
         raise PermissionDenied
 
 
 class LeadListView(ScopedListView):
-    title = gettext_lazy("Leads")
+    title = _header(gettext_lazy("Leads"))
     template_name = "sales/leads/list.html"
     row_template = "sales/leads/row.html"
     sorts = {"created": "created_at", "score": "score", "updated": "updated_at"}
     default_sort = "-created"
     hidden_on_phone = (2, 3, 4, 5)
     headers = [
-        ("", gettext_lazy("lead")),
-        ("", gettext_lazy("status")),
-        ("score", gettext_lazy("score")),
-        ("", gettext_lazy("owner")),
-        ("", gettext_lazy("source")),
-        ("created", gettext_lazy("created at")),
+        ("", _header(gettext_lazy("Lead"))),
+        ("", _header(gettext_lazy("status"))),
+        ("score", _header(gettext_lazy("score"))),
+        ("", _header(gettext_lazy("owner"))),
+        ("", _header(gettext_lazy("source"))),
+        ("created", _header(gettext_lazy("created at"))),
     ]
     export_name = "leads"
     export_columns = [
         Column("ID", lambda lead: lead.pk),
-        Column(capfirst(gettext_lazy("company name")), lambda lead: lead.company_name),
+        Column(_header(gettext_lazy("company name")), lambda lead: lead.company_name),
         Column(
-            capfirst(gettext_lazy("business registration number")),
+            _header(gettext_lazy("business registration number")),
             lambda lead: format_brn(lead.brn) if lead.brn else "",
         ),
-        Column(capfirst(gettext_lazy("name")), lambda lead: lead.person_name),
-        Column(capfirst(gettext_lazy("job title")), lambda lead: lead.title),
-        Column(capfirst(gettext_lazy("email")), lambda lead: lead.email),
-        Column(capfirst(gettext_lazy("mobile")), lambda lead: display_phone(lead.mobile)),
-        Column(capfirst(gettext_lazy("phone")), lambda lead: display_phone(lead.phone)),
-        Column(capfirst(gettext_lazy("시/도")), lambda lead: lead.sido),
-        Column(capfirst(gettext_lazy("industry")), lambda lead: lead.industry),
-        Column(capfirst(gettext_lazy("product line")), lambda lead: str(lead.product_line or "")),
-        Column(capfirst(gettext_lazy("status")), lambda lead: lead.get_status_display()),
-        Column(capfirst(gettext_lazy("disqualification reason")), lambda lead: lead.get_disqualify_reason_display()),
-        Column(capfirst(gettext_lazy("source")), lambda lead: lead.get_source_display()),
-        Column(capfirst(gettext_lazy("source detail")), lambda lead: lead.source_detail),
-        Column(capfirst(gettext_lazy("score")), lambda lead: lead.score),
-        Column(capfirst(gettext_lazy("model probability")), lambda lead: lead.model_probability),
-        Column(capfirst(gettext_lazy("owner")), lambda lead: str(lead.owner or "")),
-        Column(capfirst(gettext_lazy("team")), lambda lead: str(lead.team or "")),
-        Column(capfirst(gettext_lazy("created at")), lambda lead: lead.created_at),
+        Column(_header(gettext_lazy("name")), lambda lead: lead.person_name),
+        Column(_header(gettext_lazy("job title")), lambda lead: lead.title),
+        Column(_header(gettext_lazy("email")), lambda lead: lead.email),
+        Column(_header(gettext_lazy("mobile")), lambda lead: display_phone(lead.mobile)),
+        Column(_header(gettext_lazy("phone")), lambda lead: display_phone(lead.phone)),
+        Column(_header(gettext_lazy("시/도")), lambda lead: lead.sido),
+        Column(_header(gettext_lazy("industry")), lambda lead: lead.industry),
+        Column(_header(gettext_lazy("product line")), lambda lead: str(lead.product_line or "")),
+        Column(_header(gettext_lazy("status")), lambda lead: lead.get_status_display()),
+        Column(_header(gettext_lazy("disqualification reason")), lambda lead: lead.get_disqualify_reason_display()),
+        Column(_header(gettext_lazy("source")), lambda lead: lead.get_source_display()),
+        Column(_header(gettext_lazy("source detail")), lambda lead: lead.source_detail),
+        Column(_header(gettext_lazy("score")), lambda lead: lead.score),
+        Column(_header(gettext_lazy("model probability")), lambda lead: lead.model_probability),
+        Column(_header(gettext_lazy("owner")), lambda lead: str(lead.owner or "")),
+        Column(_header(gettext_lazy("team")), lambda lead: str(lead.team or "")),
+        Column(_header(gettext_lazy("created at")), lambda lead: lead.created_at),
     ]
 
     def filters(self):
@@ -98,7 +112,7 @@ class LeadListView(ScopedListView):
         can_add = user.has_perm("sales.add_lead")
         context.update(
             create_url_name="sales:lead-create" if can_add else "",
-            import_url=reverse("sales:lead-import") if can_add and user.is_internal else "",
+            import_url=reverse("sales:lead-import") if can_add and _user(self.request).is_internal else "",
             hidden_on_phone=self.hidden_on_phone,
             can_bulk_assign=bool(is_assigner(user)),
             bulk_form=BulkAssignForm(actor=user) if is_assigner(user) else None,
@@ -148,8 +162,8 @@ def _render_form(request, form, *, lead=None, conflict=False, duplicates=None, s
 def lead_create(request: HttpRequest) -> HttpResponse:
     _require(request, "sales.add_lead")
     if request.method != "POST":
-        return _render_form(request, LeadForm(actor=request.user))
-    form = LeadForm(request.POST, actor=request.user)
+        return _render_form(request, LeadForm(actor=_user(request)))
+    form = LeadForm(request.POST, actor=_user(request))
     if not form.is_valid():
         return _render_form(request, form, status=400)
     values = form.values()
@@ -158,7 +172,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
         if duplicates.any:
             return _render_form(request, form, duplicates=duplicates)
     try:
-        lead = leads.create_lead(actor=request.user, **values)
+        lead = leads.create_lead(actor=_user(request), **values)
     except ValidationError as error:
         form.apply_errors(error)
         return _render_form(request, form, status=400)
@@ -171,16 +185,16 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     lead = queries.get_lead_for(request.user, pk)
     _require(request, "sales.change_lead", lead)
     if request.method != "POST":
-        return _render_form(request, LeadForm(instance=lead, actor=request.user), lead=lead)
-    form = LeadForm(request.POST, instance=lead, actor=request.user)
+        return _render_form(request, LeadForm(instance=lead, actor=_user(request)), lead=lead)
+    form = LeadForm(request.POST, instance=lead, actor=_user(request))
     if not form.is_valid():
         return _render_form(request, form, lead=lead, status=400)
     try:
         lead = leads.update_lead(
-            actor=request.user, lead=lead, expected_version=form.cleaned_data["version"], changes=form.values()
+            actor=_user(request), lead=lead, expected_version=form.cleaned_data["version"], changes=form.values()
         )
     except ConflictError as conflict:
-        current = LeadForm(instance=conflict.current, actor=request.user)
+        current = LeadForm(instance=conflict.current, actor=_user(request))
         return _render_form(request, current, lead=conflict.current, conflict=True, status=409)
     except ValidationError as error:
         form.apply_errors(error)
@@ -201,7 +215,7 @@ def lead_status(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         leads.change_lead_status(
-            actor=request.user,
+            actor=_user(request),
             lead=lead,
             status=data["status"],
             reason=data.get("reason") or "",
@@ -222,12 +236,12 @@ def lead_status(request: HttpRequest, pk: int) -> HttpResponse:
 def lead_assign(request: HttpRequest, pk: int) -> HttpResponse:
     lead = queries.get_lead_for(request.user, pk)
     _require(request, "sales.assign_lead", lead)
-    form = LeadAssignForm(request.POST or None, actor=request.user, initial={"version": lead.version})
+    form = LeadAssignForm(request.POST or None, actor=_user(request), initial={"version": lead.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             lead = lead_assignment.assign_lead(
-                actor=request.user,
+                actor=_user(request),
                 lead=lead,
                 owner=data.get("owner"),
                 team=data.get("team"),
@@ -255,14 +269,14 @@ def lead_assign(request: HttpRequest, pk: int) -> HttpResponse:
 def lead_bulk_assign(request: HttpRequest) -> HttpResponse:
     if not is_assigner(request.user):
         raise PermissionDenied
-    form = BulkAssignForm(request.POST, actor=request.user)
+    form = BulkAssignForm(request.POST, actor=_user(request))
     ids = request.POST.getlist("lead")
     if not form.is_valid() or not ids:
         messages.error(request, _("Tick the leads and choose whom to give them to."))
         return redirect("sales:lead-list")
     rows = queries.leads_by_ids_for(request.user, ids)
     try:
-        count = lead_assignment.bulk_assign_leads(actor=request.user, leads=rows, owner=form.cleaned_data["owner"])
+        count = lead_assignment.bulk_assign_leads(actor=_user(request), leads=rows, owner=form.cleaned_data["owner"])
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, str(error) or _("You cannot assign one of these leads."))
     else:
@@ -285,13 +299,13 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
         "account": account_ids[0] if account_ids else None,
     }
     form = ConvertForm(
-        request.POST or None, actor=request.user, account_ids=account_ids, contact_ids=contact_ids, initial=initial
+        request.POST or None, actor=_user(request), account_ids=account_ids, contact_ids=contact_ids, initial=initial
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             result = lead_conversion.convert_lead(
-                actor=request.user,
+                actor=_user(request),
                 lead=lead,
                 expected_version=data.get("version"),
                 account=data.get("account"),
@@ -341,7 +355,7 @@ def lead_duplicates(request: HttpRequest) -> HttpResponse:
 @login_required
 def lead_import(request: HttpRequest) -> HttpResponse:
     _require(request, "sales.add_lead")
-    if not request.user.is_internal:
+    if not _user(request).is_internal:
         raise PermissionDenied
     form = LeadImportForm(request.POST or None, request.FILES or None)
     report = None
@@ -353,7 +367,7 @@ def lead_import(request: HttpRequest) -> HttpResponse:
             try:
                 table = read_table(upload.name, upload.read())
                 report = lead_capture.import_leads(
-                    actor=request.user, headers=table.headers, rows=table.rows, preview=form.cleaned_data["preview"]
+                    actor=_user(request), headers=table.headers, rows=table.rows, preview=form.cleaned_data["preview"]
                 )
             except UploadRejected as error:
                 form.add_error("file", str(error))

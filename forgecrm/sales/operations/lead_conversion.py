@@ -25,6 +25,7 @@ from forgecrm.customers import operations as customer_operations
 from forgecrm.customers.models import Account, AccountKind, Consent, Contact
 from forgecrm.customers.policies import is_record_manager
 from forgecrm.platform import events
+from forgecrm.platform.access import principal_for
 from forgecrm.platform.models import User
 from forgecrm.platform.search import index_objects
 from forgecrm.platform.versioning import save_versioned
@@ -59,8 +60,11 @@ def _account_values(actor: User, lead: Lead) -> dict[str, Any]:
         "external_id": f"lead-{lead.pk}",
     }
     # Who sees the account is a record manager's decision (customers' rule): others own what they create.
+    # The lead's owner keeps the account when the converting user would still see it (own, or a manager's line).
     manager = is_record_manager(actor)
-    if lead.owner_id and (manager or lead.owner_id == actor.pk):
+    principal = principal_for(actor)
+    in_line = principal.sees_everything or lead.owner_id in principal.visible_user_ids
+    if lead.owner_id and (lead.owner_id == actor.pk or (manager and in_line)):
         values["owner"] = lead.owner
     if lead.territory_id and manager:
         values["territory"] = lead.territory

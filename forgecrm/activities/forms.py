@@ -197,3 +197,80 @@ class ActivityFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owner_choices_for(actor).order_by("full_name")  # type: ignore[attr-defined]
         style_widgets(self)
+
+
+# The kinds the regarding panel logs with one click (the rest sit in its "more" menu).
+QUICK_KINDS = (ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.DEMO, ActivityKind.CORRESPONDENCE)
+MORE_KINDS = (ActivityKind.VISIT, ActivityKind.TASK, ActivityKind.NOTE)
+
+# Which quick-log fields a kind shows.
+QUICK_FIELD_KINDS: dict[str, frozenset[str]] = {
+    "starts_at": frozenset(ActivityKind.values) - PERSONAL_KINDS,
+    "due_at": frozenset({ActivityKind.TASK}),
+    "duration_minutes": SCHEDULED_KINDS | {ActivityKind.CALL},
+    "location": SCHEDULED_KINDS,
+    "direction": DIRECTED_KINDS,
+    "phone_number": frozenset({ActivityKind.CALL}),
+    "outcome_code": frozenset({ActivityKind.CALL}),
+    "status": frozenset(ActivityKind.values) - {ActivityKind.NOTE},
+}
+
+
+class QuickLogForm(forms.Form):
+    """The regarding panel's small form: everything prefilled, so logging is "click the kind, click save".
+
+    The record the activity is about (and so its account) is not a field: the view takes it from the URL,
+    inside the actor's scope. `contact` is the person a click-to-call dialled (checked by the operation)."""
+
+    kind = forms.ChoiceField(choices=ActivityKind.choices, widget=forms.HiddenInput)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("When"), required=False, widget=LocalDateTimeInput)
+    due_at = forms.DateTimeField(label=_("Due"), required=False, widget=LocalDateTimeInput)
+    duration_minutes = forms.IntegerField(label=_("Minutes"), required=False, min_value=0, max_value=10080)
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices, required=False)
+    phone_number = forms.CharField(label=_("Number"), max_length=32, required=False)
+    outcome_code = forms.ChoiceField(label=_("Call result"), choices=[("", "—"), *CallOutcome.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[(ActivityStatus.DONE, _("Done")), (ActivityStatus.PLANNED, _("Planned"))],
+        required=False,
+    )
+    outcome = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    contact = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    shared_with_team = forms.BooleanField(label=_("Share with my team"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("subject", "location", "duration_minutes", "phone_number"):
+            self.fields[name].widget.attrs.setdefault("autocomplete", "off")
+        self.fields["duration_minutes"].widget.attrs["inputmode"] = "numeric"
+        self.fields["phone_number"].widget.attrs.update(inputmode="tel", type="tel")
+        style_widgets(self)
+
+    @property
+    def current_kind(self) -> str:
+        value = self["kind"].value()
+        return value if value in ActivityKind.values else ActivityKind.CALL
+
+    def visible_fields_for_kind(self) -> list:
+        kind = self.current_kind
+        shown = []
+        for bound in self.visible_fields():
+            kinds = QUICK_FIELD_KINDS.get(bound.name)
+            if kinds is None or kind in kinds:
+                shown.append(bound)
+        return shown
+
+    def operation_fields(self) -> dict:
+        """`log_activity` keywords for the fields the kind uses (the rest are not sent)."""
+        data = dict(self.cleaned_data)
+        kind = data["kind"]
+        for name, kinds in QUICK_FIELD_KINDS.items():
+            if kind not in kinds:
+                data.pop(name, None)
+        if not data.get("status"):
+            data.pop("status", None)
+        if data.get("contact") is None:
+            data.pop("contact", None)
+        return data

@@ -52,7 +52,8 @@ class ActivityStatus(models.TextChoices):
 class CallOutcome(models.TextChoices):
     CONNECTED = "connected", _("Connected")
     NO_ANSWER = "no_answer", _("No answer")
-    LEFT_MESSAGE = "left_message", _("Left message")
+    LEFT_MESSAGE = "left_message", _("Left voicemail")
+    BUSY = "busy", _("Busy")
     WRONG_NUMBER = "wrong_number", _("Wrong number")
 
 
@@ -114,6 +115,8 @@ class Activity(BusinessModel):
     timeline_at = models.DateTimeField(_("date"), editable=False, db_index=True)
     location = models.CharField(_("location"), max_length=200, blank=True)
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices, blank=True)
+    # The number dialled or that called (E.164, as contacts store it): click-to-call logs it with the call.
+    phone_number = models.CharField(_("phone number"), max_length=20, blank=True)
     outcome_code = models.CharField(_("call result"), max_length=16, choices=CallOutcome.choices, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)

@@ -13,6 +13,15 @@ register_menu_entry(
 register_menu_entry(
     MenuEntry(label=_("Calendar"), url_name="activities:calendar", icon="calendar-week", order=41, internal_only=False)
 )
+register_menu_entry(
+    MenuEntry(
+        label=_("Activity performance"),
+        url_name="activities:performance",
+        icon="chart-bar",
+        order=42,
+        internal_only=True,
+    )
+)
 register_dashboard_tile(
     DashboardTile(
         key="activities.my_open_tasks",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from forgecrm.customers.models import Account, Contact
 from forgecrm.platform.access import principal_for, registered_models, scope_for
 from forgecrm.platform.events import emit
+from forgecrm.platform.korea.phone import normalize_phone
 from forgecrm.platform.models import User
 from forgecrm.platform.versioning import save_versioned
 
@@ -48,6 +49,7 @@ EDITABLE_FIELDS = frozenset(
         "outcome_code",
         "outcome",
         "duration_minutes",
+        "phone_number",
         "shared_with_team",
         "visible_to_partner",
     }
@@ -159,6 +161,12 @@ def _normalise(actor, state: dict[str, Any], changed: frozenset[str] = frozenset
         state["direction"] = ""
     if kind != ActivityKind.CALL:
         state["outcome_code"] = ""
+        state["phone_number"] = ""
+    elif state.get("phone_number"):
+        try:
+            state["phone_number"] = normalize_phone(state["phone_number"])
+        except ValidationError as error:
+            errors["phone_number"] = " ".join(error.messages)
     if kind == ActivityKind.CALL and not state.get("starts_at") and state.get("status") == ActivityStatus.DONE:
         state["starts_at"] = timezone.now()
     if kind in SCHEDULED_KINDS and not state.get("starts_at"):

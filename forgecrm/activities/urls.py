@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import activity_pages, attachments, autocomplete, calendar
+from .views import activity_pages, attachments, autocomplete, calendar, panel, performance
 
 app_name = "activities"
 
@@ -10,8 +10,11 @@ urlpatterns = [
     path("my-tasks/", activity_pages.my_open_tasks, name="my-open-tasks"),
     path("overdue/", activity_pages.my_overdue, name="overdue"),
     path("calendar/", calendar.calendar_week, name="calendar"),
+    path("performance/", performance.performance, name="performance"),
     path("calendar.ics", calendar.calendar_feed, name="calendar-feed"),
     path("contacts-autocomplete/", autocomplete.contacts_autocomplete, name="contacts-autocomplete"),
+    path("regarding/<int:pk>/", panel.regarding_panel, name="regarding-panel"),
+    path("regarding/<int:pk>/log/", panel.quick_log, name="quick-log"),
     path("<int:pk>/", activity_pages.activity_detail, name="detail"),
     path("<int:pk>/edit/", activity_pages.activity_edit, name="edit"),
     path("<int:pk>/complete/", activity_pages.activity_complete, name="complete"),

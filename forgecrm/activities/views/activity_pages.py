@@ -243,8 +243,10 @@ def _status_change(request, pk: int, change) -> HttpResponse:
     except ValidationError as error:
         message = " ".join(error.messages)
     if request.htmx:
-        template = "activities/activity_row.html" if request.POST.get("target") == "row" else "activities/_actions.html"
+        templates = {"row": "activities/activity_row.html", "panel-row": "activities/panel/_row.html"}
+        template = templates.get(request.POST.get("target", ""), "activities/_actions.html")
         context = _actions_context(request, activity, error=message, row=activity, now=timezone.now())
+        activity.can_complete = context["can_complete"]  # type: ignore[attr-defined]
         return render(request, template, context)
     if message:
         messages.warning(request, message)

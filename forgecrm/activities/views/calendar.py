@@ -36,12 +36,15 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
     if requested.isdigit() and any(user.pk == int(requested) for user in owners):
         owner_id = int(requested)
     week = calendar_week_for(request.user, start, owner_id=owner_id)
+    view = "agenda" if request.GET.get("view") == "agenda" else "week"
     feed_url = request.build_absolute_uri(reverse("activities:calendar-feed")) + f"?token={feed_token(request.user)}"
     context = {
         "title": _("Calendar"),
         "week": week,
         "owners": owners,
         "owner_id": owner_id,
+        "owner": next((user for user in owners if user.pk == owner_id), request.user),
+        "view": view,
         "today_week": week_start_of(timezone.localdate()),
         "feed_url": feed_url,
     }

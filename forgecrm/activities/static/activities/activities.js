@@ -5,7 +5,7 @@ document.addEventListener("submit", (event) => {
   if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
 });
 document.addEventListener("change", (event) => {
-  if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();
+  if (event.target.matches("select[data-autosubmit], input[data-autosubmit]")) event.target.form.submit();
 });
 document.addEventListener("click", (event) => {
   if (event.target.matches("input[data-select-on-click]")) event.target.select();

@@ -221,12 +221,16 @@ def score_leads(*, leads: Sequence[Lead], rules: Iterable[LeadScoringRule] | Non
         reasons = reasons[:REASONS_KEPT]
         probability = None
         if model is not None and model.feature_names:
-            value, parts = model_contributions(model, feature_vector(lead, model.feature_names, acts, n_consents))
+            vector = feature_vector(lead, model.feature_names, acts, n_consents)
+            value, parts = model_contributions(model, vector)
             probability = Decimal(str(round(value, 4)))
-            parts.sort(key=lambda part: -abs(part[1]))
+            facts = dict(zip(model.feature_names, vector, strict=False))
+            # A `field=value` indicator explains only when it holds ("size: large"), not by its absence.
+            telling = [(name, part) for name, part in parts if "=" not in name or facts.get(name)]
+            telling.sort(key=lambda part: -abs(part[1]))
             reasons += [
-                {"kind": "model", "feature": name, "label": name, "points": round(part, 2)}
-                for name, part in parts[:3]
+                {"kind": "model", "feature": name, "value": facts.get(name, 0), "label": name, "points": round(part, 2)}
+                for name, part in telling[:3]
                 if abs(part) >= 0.05
             ]
         lead.fit_score = max(-SCORE_LIMIT, min(SCORE_LIMIT, fit))

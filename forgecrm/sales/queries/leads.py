@@ -218,8 +218,19 @@ def reason_labels(match: DuplicateMatch) -> list[str]:
 # --- the lead page ---------------------------------------------------------------------------------------------
 
 
-def describe_feature(name: str) -> str:
-    """A model feature in plain words (the current language)."""
+def describe_feature(name: str, value: float = 1.0) -> str:
+    """A model feature in plain words (the current language); a yes/no fact that is not met says so."""
+    absent = {
+        "has_brn": _("No business registration number"),
+        "has_email": _("No email address"),
+        "has_mobile": _("No phone number"),
+        "has_title": _("No job title"),
+        "decision_maker": _("The job title does not suggest a decision maker"),
+        "consents": _("No marketing consent"),
+        "activities": _("No activity logged yet"),
+    }
+    if not value and name in absent:
+        return str(absent[name])
     plain = {
         "has_brn": _("A business registration number is given"),
         "has_email": _("An email address is given"),
@@ -266,7 +277,10 @@ def score_reasons_of(lead: Lead) -> list[ScoreReason]:
     reasons = []
     for reason in lead.score_reasons or []:
         kind = reason.get("kind", "")
-        text = describe_feature(reason.get("feature", "")) if kind == "model" else reason.get("label", "")
+        if kind == "model":
+            text = describe_feature(reason.get("feature", ""), reason.get("value", 1.0))
+        else:
+            text = reason.get("label", "")
         reasons.append(ScoreReason(kind=kind, text=text, points=reason.get("points", 0)))
     return reasons
 

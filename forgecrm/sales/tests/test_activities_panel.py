@@ -46,9 +46,9 @@ def test_an_opportunity_panel_logs_a_call_on_the_deal_its_account_and_contact(cl
     assert 'href="tel:+821099998888"' in html and 'data-quick-log="call"' in html
 
     url = reverse("activities:quick-log", args=[opportunity.pk])
-    initial = client.get(url, {"type": "sales.opportunity", "kind": "call", "phone": contact.mobile}).context[
-        "form"
-    ].initial
+    initial = (
+        client.get(url, {"type": "sales.opportunity", "kind": "call", "phone": contact.mobile}).context["form"].initial
+    )
     assert initial["subject"] == "Call with 박지훈" and initial["contact"] == contact.pk
     payload = {key: "" if value is None else value for key, value in initial.items()}
     payload.update(type="sales.opportunity", starts_at=initial["starts_at"].strftime("%Y-%m-%dT%H:%M"))
@@ -90,7 +90,11 @@ def test_the_opportunity_panel_query_count_is_constant(client, rep, django_asser
     def add(count):
         for i in range(count):
             log_activity(
-                actor=rep, kind=ActivityKind.NOTE, subject=f"메모 {i}", regarding=opportunity, account=opportunity.account
+                actor=rep,
+                kind=ActivityKind.NOTE,
+                subject=f"메모 {i}",
+                regarding=opportunity,
+                account=opportunity.account,
             )
 
     add(1)

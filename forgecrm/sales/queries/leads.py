@@ -243,22 +243,24 @@ def describe_feature(name: str, value: float = 1.0) -> str:
     }
     if name in plain:
         return str(plain[name])
-    field_name, _sep, value = name.partition("=")
+    field_name, _sep, option = name.partition("=")
     if field_name == "source":
-        return _("Source: %(value)s") % {"value": dict(LeadSource.choices).get(value, value)}
+        return _("Source: %(value)s") % {"value": dict(LeadSource.choices).get(option, option)}
     if field_name == "size":
         from forgecrm.customers.models import AccountSize
 
-        return _("Size: %(value)s") % {"value": dict(AccountSize.choices).get(value, value)}
+        return _("Size: %(value)s") % {"value": dict(AccountSize.choices).get(option, option)}
     if field_name == "sido":
-        return _("Region: %(value)s") % {"value": value}
+        return _("Region: %(value)s") % {"value": option}
     if field_name == "industry":
-        return _("Industry: %(value)s") % {"value": value}
+        return _("Industry: %(value)s") % {"value": option}
     if field_name == "product_line":
         from forgecrm.catalog.models import ProductLine
 
-        line = ProductLine.objects.filter(pk=value).values_list("name", flat=True).first() if value.isdigit() else None
-        return _("Product line: %(value)s") % {"value": line or value}
+        line = (
+            ProductLine.objects.filter(pk=option).values_list("name", flat=True).first() if option.isdigit() else None
+        )
+        return _("Product line: %(value)s") % {"value": line or option}
     return name
 
 

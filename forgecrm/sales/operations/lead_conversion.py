@@ -46,6 +46,12 @@ class ConversionResult:
     activities_linked: int
 
 
+def default_opportunity_name(lead: Lead, company: str = "") -> str:
+    """ "<company> - <product line>" (or "new deal" when the lead names no product line)."""
+    what = str(lead.product_line) if lead.product_line_id else _("new deal")
+    return f"{company or lead.company_name or lead.person_name} - {what}"
+
+
 def _account_values(actor: User, lead: Lead) -> dict[str, Any]:
     values: dict[str, Any] = {
         "kind": AccountKind.PROSPECT,
@@ -138,7 +144,7 @@ def convert_lead(
             opportunity = make_opportunity(
                 actor=actor,
                 account=account,
-                name=(opportunity_name or f"{name} - {current.product_line or _('new deal')}").strip()[:200],
+                name=(opportunity_name or default_opportunity_name(current, name)).strip()[:200],
                 close_date=close_date,
                 owner=current.owner or actor,
                 product_line=current.product_line,

@@ -393,6 +393,20 @@ def active_score_model_for(actor) -> LeadScoreModel | None:
     return scope_for(actor, LeadScoreModel).filter(is_active=True).first()
 
 
+def model_metrics(model: LeadScoreModel | None) -> list[tuple[str, Any]]:
+    """The model's test figures with their names in the current language."""
+    if model is None:
+        return []
+    names = {
+        "auc": _("Area under the ROC curve"),
+        "accuracy": _("Accuracy"),
+        "precision": _("Precision (converted among predicted)"),
+        "recall": _("Recall (predicted among converted)"),
+        "test_samples": _("Leads held out for the test"),
+    }
+    return [(str(names.get(key, key)), value) for key, value in (model.metrics or {}).items()]
+
+
 def web_forms_for(actor) -> QuerySet[WebForm]:
     return (
         scope_for(actor, WebForm).select_related("product_line", "default_owner", "default_team").order_by("name", "id")

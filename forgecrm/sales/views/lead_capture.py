@@ -221,6 +221,7 @@ def lead_rules(request: HttpRequest) -> HttpResponse:
     if not _user(request).is_internal:
         raise PermissionDenied
     user = request.user
+    model = queries.active_score_model_for(user)
     return render(
         request,
         "sales/leads/rules.html",
@@ -228,7 +229,8 @@ def lead_rules(request: HttpRequest) -> HttpResponse:
             "title": _("Lead rules"),
             "assignment_rules": list(queries.assignment_rules_for(user)),
             "scoring_rules": list(queries.scoring_rules_for(user)),
-            "model": queries.active_score_model_for(user),
+            "model": model,
+            "metrics": queries.model_metrics(model),
             "can_manage_assignment": user.has_perm("sales.manage_sales_settings"),
             "can_manage_scoring": user.has_perm("sales.manage_lead_capture"),
         },

@@ -294,7 +294,7 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {
         "version": lead.version,
         "account_name": lead.company_name or lead.person_name,
-        "opportunity_name": f"{lead.company_name or lead.person_name} - {lead.product_line or _('new deal')}",
+        "opportunity_name": lead_conversion.default_opportunity_name(lead),
         "create_opportunity": True,
         "account": account_ids[0] if account_ids else None,
     }

@@ -238,7 +238,10 @@ class LeadImportForm(forms.Form):
 
 class WebFormForm(OperationFormMixin, VersionedForm):
     consent_purposes = forms.MultipleChoiceField(
-        label=_("consent purposes"), required=False, choices=ConsentPurpose.choices, widget=forms.CheckboxSelectMultiple
+        label=_("consent purposes"),
+        required=False,
+        choices=ConsentPurpose.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     allowed_origins = forms.CharField(
         label=_("allowed embedding origins"),

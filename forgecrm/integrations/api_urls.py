@@ -9,6 +9,7 @@ from forgecrm.customers.rest import AccountViewSet, ContactViewSet
 from forgecrm.integrations.rest import WebhookDeliveryViewSet, WebhookEndpointViewSet
 from forgecrm.platform.api.tokens import ObtainTokenView, RevokeTokenView
 from forgecrm.platform.rest import TeamViewSet, UserViewSet
+from forgecrm.sales.rest.leads import LeadViewSet, WebFormViewSet
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
@@ -23,6 +24,8 @@ router.register("partner-product-numbers", PartnerProductNumberViewSet, basename
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 # ---- sales: leads
+router.register("leads", LeadViewSet, basename="lead")
+router.register("web-forms", WebFormViewSet, basename="web-form")
 
 # ---- sales: pipeline
 from forgecrm.sales.rest.opportunities import (  # noqa: E402

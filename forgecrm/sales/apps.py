@@ -10,7 +10,11 @@ class SalesConfig(AppConfig):
     def ready(self) -> None:
         from forgecrm.platform.events import register_event_types
 
-        from . import navigation, policies  # noqa: F401  register scopes, action rules and the menu
+        from . import (  # noqa: F401  register scopes, action rules and the menu
+            lead_sources,
+            navigation,
+            policies,
+        )
 
         # ---- sales: pipeline (outbox events; opportunities in the search and on the 360° timeline)
         register_event_types(
@@ -21,3 +25,13 @@ class SalesConfig(AppConfig):
             "OpportunityLost",
         )
         from . import opportunity_sources  # noqa: F401
+
+        # ---- sales: lead events
+        register_event_types(
+            "LeadCreated",
+            "LeadUpdated",
+            "LeadStatusChanged",
+            "LeadAssigned",
+            "LeadConverted",
+            "LeadsImported",
+        )

@@ -2,11 +2,17 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from forgecrm.platform.ui.context import MenuGroup, register_menu_group  # areas add: MenuEntry, register_menu_entry
+from forgecrm.platform.ui.context import MenuEntry, MenuGroup, register_menu_entry, register_menu_group
 
 register_menu_group(MenuGroup("sales", _("Sales"), "chart-arrows", order=40))  # type: ignore[arg-type]
 
 # ---- leads
+LEADS: str = _("Leads")  # type: ignore[assignment]  # lazy: the menu shows each user's language
+WEB_FORMS: str = _("Web forms")  # type: ignore[assignment]
+LEAD_RULES: str = _("Lead rules")  # type: ignore[assignment]
+register_menu_entry(MenuEntry(LEADS, "sales:lead-list", "user-search", 10, internal_only=False, group="sales"))
+register_menu_entry(MenuEntry(WEB_FORMS, "sales:web-form-list", "forms", 11, group="sales"))
+register_menu_entry(MenuEntry(LEAD_RULES, "sales:lead-rules", "adjustments", 12, group="sales"))
 
 # ---- pipeline
 from forgecrm.platform.ui.context import MenuEntry, register_menu_entry  # noqa: E402

@@ -1,1 +1,40 @@
 """Celery entry points of sales (take ids, idempotent, call operations); named `<operation>_task`."""
+
+from celery import shared_task
+
+# ---- leads
+
+
+@shared_task
+def score_leads_task(lead_ids: list[int] | None = None) -> int:
+    """Re-score the given leads (all open leads when None): the same numbers however often it runs."""
+    from .models import OPEN_LEAD_STATUSES, Lead
+    from .operations.lead_scoring import score_leads
+
+    queryset = (
+        Lead.objects.filter(pk__in=lead_ids)
+        if lead_ids is not None
+        else Lead.objects.filter(status__in=OPEN_LEAD_STATUSES)
+    )
+    done = 0
+    batch: list[Lead] = []
+    for lead in queryset.select_related("product_line").order_by("pk").iterator(chunk_size=1000):
+        batch.append(lead)
+        if len(batch) == 1000:
+            done += len(score_leads(leads=batch))
+            batch = []
+    if batch:
+        done += len(score_leads(leads=batch))
+    return done
+
+
+@shared_task
+def train_lead_score_model_task(rescore: bool = True) -> int | None:
+    """Train the conversion model on decided leads (when there are enough) and re-score the open ones.
+    Training on the same history gives the same model (fixed seed); returns the new model's id."""
+    from .operations.lead_scoring import train_lead_score_model
+
+    model = train_lead_score_model()
+    if model is not None and rescore:
+        score_leads_task(None)
+    return getattr(model, "pk", None)

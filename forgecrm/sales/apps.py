@@ -8,4 +8,4 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
-        from . import navigation, policies  # noqa: F401  register scopes, action rules and the menu
+        from . import navigation, order_timeline, policies, quote_events  # noqa: F401  register scopes, action rules and the menu  # noqa: F401  quotes and orders: outbox event types, timeline

@@ -23,7 +23,7 @@ from ..models import (
 )
 from ..numbering import ORDER_PREFIX, create_numbered
 
-FLOW = [
+FLOW: list[str] = [
     SalesOrderStatus.SUBMITTED,
     SalesOrderStatus.CONFIRMED,
     SalesOrderStatus.IN_PRODUCTION,
@@ -38,8 +38,8 @@ def next_statuses(order: SalesOrder) -> list[str]:
     """Where a user may move the order next: the next step of the flow, and cancelled while not yet shipped."""
     if order.status not in FLOW:
         return []
-    index = FLOW.index(SalesOrderStatus(order.status))
-    following = [FLOW[index + 1]] if index + 1 < len(FLOW) else []
+    index = FLOW.index(order.status)
+    following: list[str] = [FLOW[index + 1]] if index + 1 < len(FLOW) else []
     if order.status in CANCELLABLE:
         following.append(SalesOrderStatus.CANCELLED)
     return following

@@ -25,7 +25,7 @@ from ..models import ApprovalLevel, ApprovalStatus, DiscountApprovalThreshold, Q
 from ..quote_amounts import effective_discount_percent
 from .quote_lines import lock_quote
 
-LEVEL_ORDER = [ApprovalLevel.MANAGER, ApprovalLevel.DIRECTOR]
+LEVEL_ORDER: list[str] = [ApprovalLevel.MANAGER, ApprovalLevel.DIRECTOR]
 
 
 @dataclass(frozen=True)

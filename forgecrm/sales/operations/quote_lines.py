@@ -78,7 +78,7 @@ def _parse_quantity(value: Any) -> int:
 
 
 def _visible_product(actor: User | None, product: Product | int) -> Product:
-    pk = getattr(product, "pk", product)
+    pk: Any = getattr(product, "pk", product)
     products = scope_for(actor, Product) if actor is not None else Product.objects.all()
     found = products.select_related("product_line").filter(pk=pk).first()
     if found is None:
@@ -327,9 +327,8 @@ def update_quote(*, actor: User | None, quote: Quote, expected_version: int | No
     if contact is not None and getattr(contact, "account_id", None) != quote.account_id:
         raise ValidationError({"contact": _("Choose a contact of the quote's account.")})
     price_list = values.get("price_list")
-    if price_list is not None:
-        if not isinstance(price_list, PriceList) or price_list.currency != quote.currency:
-            raise ValidationError({"price_list": _("Choose a price list in the quote's currency.")})
+    if price_list is not None and (not isinstance(price_list, PriceList) or price_list.currency != quote.currency):
+        raise ValidationError({"price_list": _("Choose a price list in the quote's currency.")})
     with transaction.atomic():
         quote = lock_quote(quote, expected_version)
         check_can_change(None, quote)

@@ -75,7 +75,7 @@ def test_krw_rounds_unit_prices_half_up_and_truncates_vat_below_one_won():
 
 def test_effective_discount_combines_line_and_header():
     assert effective_discount_percent(Decimal(10), Decimal(10)) == Decimal("19.00")
-    assert effective_discount_percent(Decimal(0), Decimal(12.5)) == Decimal("12.50")
+    assert effective_discount_percent(Decimal(0), Decimal("12.5")) == Decimal("12.50")
 
 
 def test_an_excluded_option_combination_is_refused_with_the_rule_named(world):

@@ -9,6 +9,7 @@ from forgecrm.customers.rest import AccountViewSet, ContactViewSet
 from forgecrm.integrations.rest import WebhookDeliveryViewSet, WebhookEndpointViewSet
 from forgecrm.platform.api.tokens import ObtainTokenView, RevokeTokenView
 from forgecrm.platform.rest import TeamViewSet, UserViewSet
+from forgecrm.sales.rest.quotes import QuoteLineViewSet, QuoteViewSet, SalesOrderViewSet
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
@@ -27,6 +28,9 @@ router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-
 # ---- sales: pipeline
 
 # ---- sales: quotes and orders
+router.register("quotes", QuoteViewSet, basename="quote")
+router.register("quote-lines", QuoteLineViewSet, basename="quote-line")
+router.register("sales-orders", SalesOrderViewSet, basename="sales-order")
 
 # ---- sales: quotas, forecasts, commissions
 

@@ -189,3 +189,11 @@ def sales_order_detail_for(actor, pk: Any) -> SalesOrderView:
             .order_by("at", "pk")
         ),
     )
+
+
+def configuration_errors_for(actor, quote: Quote, product: Product, option_ids: list[int]) -> list[str]:
+    """What the catalog's rules say about choosing `option_ids` for `product` on this quote (live in the picker)."""
+    from forgecrm.catalog.configuration import validate_configuration
+
+    others = list(scope_for(actor, QuoteLine).filter(quote=quote).values_list("product_id", flat=True))
+    return validate_configuration(product, option_ids, quote_product_ids=[*others, product.pk])

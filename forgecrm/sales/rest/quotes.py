@@ -6,6 +6,9 @@ partner and customer users the serializers leave out what is internal: `unit_cos
 note and the approvals.
 """
 
+from decimal import Decimal
+from typing import cast
+
 import django_filters
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -19,6 +22,7 @@ from forgecrm.customers.models import Contact
 from forgecrm.platform.access import scope_for
 from forgecrm.platform.api.filters import IdFilter
 from forgecrm.platform.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin, etag_for, expected_version
+from forgecrm.platform.models import User
 from forgecrm.platform.pdf import pdf_response
 
 from ..models import (
@@ -75,6 +79,10 @@ class InScopeField(serializers.PrimaryKeyRelatedField):
         if row is None:
             raise Http404
         return row
+
+
+def _user(request) -> User:
+    return cast(User, request.user)  # IsActiveUser lets only signed-in users through
 
 
 def _actor(serializer):
@@ -278,7 +286,7 @@ class AddLineSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=quote_lines.MAX_QUANTITY, required=False, default=1)
     option_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=100)
     discount_percent = serializers.DecimalField(
-        max_digits=6, decimal_places=2, min_value=0, max_value=100, required=False, default=0
+        max_digits=6, decimal_places=2, min_value=0, max_value=100, required=False, default=Decimal(0)
     )
     description = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
@@ -382,13 +390,15 @@ class QuoteViewSet(ScopedModelViewSet):
         data = dict(body.validated_data)
         if not sees_margins(request.user):
             data.pop("internal_note", None)
-        quote = quoting.create_quote(actor=request.user, **data)
+        quote = quoting.create_quote(actor=_user(request), **data)
         return _quote_response(self, quote, status=201)
 
     def perform_update_operation(self, instance, data, version):
         if not sees_margins(self.request.user):
             data.pop("internal_note", None)
-        return quote_lines.update_quote(actor=self.request.user, quote=instance, expected_version=version, changes=data)
+        return quote_lines.update_quote(
+            actor=_user(self.request), quote=instance, expected_version=version, changes=data
+        )
 
     def _transition(self, request, operation, body_class=None, **extra):
         quote = self.get_object()
@@ -398,7 +408,7 @@ class QuoteViewSet(ScopedModelViewSet):
             body = body_class(data=request.data)
             body.is_valid(raise_exception=True)
             values = dict(body.validated_data)
-        updated = operation(actor=request.user, quote=quote, expected_version=version, **values, **extra)
+        updated = operation(actor=_user(request), quote=quote, expected_version=version, **values, **extra)
         return _quote_response(self, updated)
 
     @extend_schema(parameters=[if_match], request=None, responses=QuoteSerializer)
@@ -436,7 +446,7 @@ class QuoteViewSet(ScopedModelViewSet):
         """A new revision (revision + 1, a draft copy); this one is superseded."""
         quote = self.get_object()
         copy = quoting.new_quote_revision(
-            actor=request.user, quote=quote, expected_version=expected_version(request, quote)
+            actor=_user(request), quote=quote, expected_version=expected_version(request, quote)
         )
         return _quote_response(self, copy, status=201)
 
@@ -448,7 +458,7 @@ class QuoteViewSet(ScopedModelViewSet):
         expected_version(request, quote)
         body = AcceptSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        order = quoting.accept_quote(actor=request.user, quote=quote, **body.validated_data)
+        order = quoting.accept_quote(actor=_user(request), quote=quote, **body.validated_data)
         response = Response(SalesOrderSerializer(order, context=self.get_serializer_context()).data)
         response["ETag"] = etag_for(order)
         return response
@@ -464,7 +474,7 @@ class QuoteViewSet(ScopedModelViewSet):
         data = dict(body.validated_data)
         option_ids = data.pop("option_ids", [])
         line = quote_lines.add_quote_line(
-            actor=request.user, quote=quote, expected_version=version, option_ids=option_ids, **data
+            actor=_user(request), quote=quote, expected_version=version, option_ids=option_ids, **data
         )
         return Response(QuoteLineSerializer(line, context=self.get_serializer_context()).data, status=201)
 
@@ -495,7 +505,7 @@ class QuoteLineViewSet(ScopedModelViewSet):
     def perform_update_operation(self, instance, data, version):
         data.pop("product", None)
         return quote_lines.update_quote_line(
-            actor=self.request.user,
+            actor=_user(self.request),
             line=instance,
             expected_version=version,
             quantity=data.get("quantity"),
@@ -505,7 +515,7 @@ class QuoteLineViewSet(ScopedModelViewSet):
         )
 
     def perform_destroy_operation(self, instance):
-        quote_lines.remove_quote_line(actor=self.request.user, line=instance)
+        quote_lines.remove_quote_line(actor=_user(self.request), line=instance)
 
 
 # --- sales orders ----------------------------------------------------------------------------------------------
@@ -565,7 +575,7 @@ class SalesOrderViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         body = OrderStatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         updated = order_operations.change_sales_order_status(
-            actor=request.user, order=order, expected_version=version, **body.validated_data
+            actor=_user(request), order=order, expected_version=version, **body.validated_data
         )
         return self._respond(updated)
 
@@ -577,7 +587,7 @@ class SalesOrderViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         body = CancelSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         updated = order_operations.change_sales_order_status(
-            actor=request.user,
+            actor=_user(request),
             order=order,
             status=SalesOrderStatus.CANCELLED,
             expected_version=version,
@@ -594,6 +604,6 @@ class SalesOrderViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         body = ErpStatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         updated, changed = order_operations.record_erp_order_status(
-            actor=request.user, order=order, **body.validated_data
+            actor=_user(request), order=order, **body.validated_data
         )
         return self._respond(updated, status=201 if changed else 200)

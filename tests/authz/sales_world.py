@@ -153,3 +153,11 @@ def build_sales(world, marker) -> None:
         rate_percent=Decimal("2.00"),
         commission=krw(783_200),
     )
+
+    # Quotes and orders area: the quote lines' cost snapshot is the product's standard cost, the secret figure the
+    # matrix looks for in every partner and customer body (unit_cost is internal only).
+    from forgecrm.sales.models import QuoteLine
+
+    QuoteLine.objects.filter(pk__in=[world["quote_line_rep"].pk, world["quote_line_partner_a"].pk]).update(
+        unit_cost=krw(7_654_321)
+    )

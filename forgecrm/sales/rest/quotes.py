@@ -10,7 +10,9 @@ from decimal import Decimal
 from typing import cast
 
 import django_filters
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
@@ -500,7 +502,10 @@ class QuoteLineViewSet(ScopedModelViewSet):
     ordering_fields = ["id", "position"]
     ordering = ["id"]
     filterset_fields = {"quote": ["exact"]}
-    http_method_names = ["get", "put", "patch", "delete", "head", "options"]
+
+    @extend_schema(exclude=True)
+    def create(self, request, *args, **kwargs):
+        raise PermissionDenied(_("Add lines with POST /api/v1/quotes/{id}/lines/."))
 
     def perform_update_operation(self, instance, data, version):
         data.pop("product", None)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from forgecrm.catalog.models import Product
-from forgecrm.platform.access import get_for_or_404
+from forgecrm.platform.access import get_for_or_404, principal_for
 from forgecrm.platform.models import User
 from forgecrm.platform.pdf import pdf_response
 from forgecrm.platform.ui.listing import ScopedListView
@@ -124,6 +124,9 @@ def _builder(request: HttpRequest, pk: int, *, errors: list[str] | None = None) 
 
 @login_required
 def quote_create(request: HttpRequest) -> HttpResponse:
+    principal = principal_for(request.user)
+    if not (principal.is_internal or principal.is_partner):
+        raise PermissionDenied  # customers never make quotes (the opportunity's rule decides for the others)
     data = request.POST if request.method == "POST" else None
     form = QuoteCreateForm(data, actor=_actor(request), initial={"opportunity": request.GET.get("opportunity")})
     if form.is_bound and form.is_valid():

@@ -16,7 +16,13 @@ from forgecrm.sales.operations.quoting import create_quote
 from forgecrm.sales.quote_documents import render_quote_pdf
 from forgecrm.sales.tests.quoting_world import build_quoting_world
 
-from .test_bad_input_pdf import assert_nothing_leaked, hostile_rich_text, listener, private_media  # noqa: F401  fixtures
+from . import test_bad_input_pdf as pdf_cases
+
+# The PDF theme's fixtures and checks (a loopback listener, private media files, the hostile rich text).
+listener = pdf_cases.listener
+private_media = pdf_cases.private_media
+assert_nothing_leaked = pdf_cases.assert_nothing_leaked
+hostile_rich_text = pdf_cases.hostile_rich_text
 
 pytestmark = pytest.mark.django_db
 

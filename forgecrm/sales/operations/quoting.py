@@ -57,6 +57,12 @@ def _payload(quote: Quote, actor: User | None, **extra: Any) -> dict:
     }
 
 
+def check_status(quote: Quote, allowed: tuple, message: str) -> None:
+    """`message` names the quote's status ("A quote that is sent cannot be ...") when it is not in `allowed`."""
+    if quote.status not in allowed:
+        raise ValidationError(message % {"status": quote.get_status_display().lower()}, code="status")
+
+
 def _currency_of(opportunity: Opportunity, price_list: PriceList | None) -> str:
     if price_list is not None:
         return price_list.currency
@@ -141,11 +147,7 @@ def new_quote_revision(*, actor: User | None, quote: Quote, expected_version: in
         raise PermissionDenied(_("You cannot change this quote."))
     with transaction.atomic():
         source = lock_quote(quote, expected_version)
-        if source.status not in REVISABLE_STATUSES:
-            raise ValidationError(
-                _("A quote that is %(status)s cannot be revised.") % {"status": source.get_status_display().lower()},
-                code="status",
-            )
+        check_status(source, REVISABLE_STATUSES, _("A quote that is %(status)s cannot be revised."))
         if Quote.objects.filter(previous_revision=source).exists():
             raise ValidationError(_("A newer revision of this quote exists."), code="not_latest")
         latest = Quote.objects.filter(family=source.family).order_by("-revision").values_list("revision", flat=True)
@@ -238,11 +240,7 @@ def send_quote(
 
     if actor is not None and not actor.has_perm("sales.send_quote", quote):
         raise PermissionDenied(_("You cannot send this quote."))
-    if quote.status not in SENDABLE_STATUSES:
-        raise ValidationError(
-            _("A quote that is %(status)s cannot be sent.") % {"status": quote.get_status_display().lower()},
-            code="status",
-        )
+    check_status(quote, SENDABLE_STATUSES, _("A quote that is %(status)s cannot be sent."))
     address = _recipient(quote, to)
     if quote.status in (QuoteStatus.DRAFT, QuoteStatus.REJECTED):
         problems = quote_problems(quote)
@@ -284,11 +282,7 @@ def accept_quote(
         existing = SalesOrder.objects.filter(quote=current).first()
         if existing is not None:
             return existing
-        if current.status not in ACCEPTABLE_STATUSES:
-            raise ValidationError(
-                _("A quote that is %(status)s cannot be accepted.") % {"status": current.get_status_display().lower()},
-                code="status",
-            )
+        check_status(current, ACCEPTABLE_STATUSES, _("A quote that is %(status)s cannot be accepted."))
         updated = save_versioned(
             current,
             actor=actor,
@@ -310,11 +304,7 @@ def decline_quote(*, actor: User | None, quote: Quote, expected_version: int | N
         raise PermissionDenied(_("You cannot decline this quote."))
     with transaction.atomic():
         current = lock_quote(quote, expected_version)
-        if current.status not in ACCEPTABLE_STATUSES:
-            raise ValidationError(
-                _("A quote that is %(status)s cannot be declined.") % {"status": current.get_status_display().lower()},
-                code="status",
-            )
+        check_status(current, ACCEPTABLE_STATUSES, _("A quote that is %(status)s cannot be declined."))
         note = current.internal_note
         if reason.strip():
             note = f"{note}\n{_('Declined')}: {reason.strip()}".strip()

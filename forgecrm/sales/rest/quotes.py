@@ -571,34 +571,28 @@ class SalesOrderViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         response["ETag"] = etag_for(order)
         return response
 
+    def _move(self, request, body_class, status=None):
+        order = self.get_object()
+        version = expected_version(request, order)
+        body = body_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = {"status": status, **body.validated_data}
+        updated = order_operations.change_sales_order_status(
+            actor=_user(request), order=order, expected_version=version, **values
+        )
+        return self._respond(updated)
+
     @extend_schema(parameters=[if_match], request=OrderStatusSerializer, responses=SalesOrderSerializer)
     @action(detail=True, methods=["post"], url_path="status", url_name="status", filterset_class=None)
     def change_status(self, request, pk=None):
         """Move the order one step on (submitted → confirmed → in production → shipped → invoiced)."""
-        order = self.get_object()
-        version = expected_version(request, order)
-        body = OrderStatusSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        updated = order_operations.change_sales_order_status(
-            actor=_user(request), order=order, expected_version=version, **body.validated_data
-        )
-        return self._respond(updated)
+        return self._move(request, OrderStatusSerializer)
 
     @extend_schema(parameters=[if_match], request=CancelSerializer, responses=SalesOrderSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def cancel(self, request, pk=None):
-        order = self.get_object()
-        version = expected_version(request, order)
-        body = CancelSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        updated = order_operations.change_sales_order_status(
-            actor=_user(request),
-            order=order,
-            status=SalesOrderStatus.CANCELLED,
-            expected_version=version,
-            note=body.validated_data.get("note", ""),
-        )
-        return self._respond(updated)
+        """Cancel the order before it ships (rule cancel_salesorder)."""
+        return self._move(request, CancelSerializer, SalesOrderStatus.CANCELLED)
 
     @extend_schema(request=ErpStatusSerializer, responses={200: SalesOrderSerializer, 201: SalesOrderSerializer})
     @action(detail=True, methods=["post"], url_path="erp-status", url_name="erp-status", filterset_class=None)

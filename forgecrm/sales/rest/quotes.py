@@ -402,8 +402,15 @@ class QuoteViewSet(ScopedModelViewSet):
             actor=_user(self.request), quote=instance, expected_version=version, changes=data
         )
 
-    def _transition(self, request, operation, body_class=None, **extra):
+    def _quote_for(self, request, permission: str) -> Quote:
+        """The quote, once the caller may do this to it: a refused caller hears 403 before any input check."""
         quote = self.get_object()
+        if not request.user.has_perm(permission, quote):
+            raise PermissionDenied(_("You cannot do this with this quote."))
+        return quote
+
+    def _transition(self, request, operation, permission, body_class=None, **extra):
+        quote = self._quote_for(request, permission)
         version = expected_version(request, quote)
         values = {}
         if body_class is not None:
@@ -417,36 +424,38 @@ class QuoteViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"], filterset_class=None)
     def submit(self, request, pk=None):
         """Submit for discount approval (approved at once when no threshold is reached)."""
-        return self._transition(request, quote_approvals.submit_quote_for_approval)
+        return self._transition(request, quote_approvals.submit_quote_for_approval, "sales.change_quote")
 
     @extend_schema(parameters=[if_match], request=DecisionSerializer, responses=QuoteSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def approve(self, request, pk=None):
         """Approve the pending level (never the quote's owner)."""
-        return self._transition(request, quote_approvals.approve_quote, DecisionSerializer)
+        return self._transition(request, quote_approvals.approve_quote, "sales.approve_quote", DecisionSerializer)
 
     @extend_schema(parameters=[if_match], request=DecisionSerializer, responses=QuoteSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def reject(self, request, pk=None):
         """Reject the pending level, with a comment; the quote returns to its owner."""
-        return self._transition(request, quote_approvals.reject_quote, DecisionSerializer)
+        return self._transition(request, quote_approvals.reject_quote, "sales.approve_quote", DecisionSerializer)
 
     @extend_schema(parameters=[if_match], request=SendSerializer, responses=QuoteSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def send(self, request, pk=None):
         """Email the PDF (to the contact unless `to` is given); a discount needing approval is submitted instead."""
-        return self._transition(request, quoting.send_quote, SendSerializer, base_url=request.build_absolute_uri("/"))
+        return self._transition(
+            request, quoting.send_quote, "sales.send_quote", SendSerializer, base_url=request.build_absolute_uri("/")
+        )
 
     @extend_schema(parameters=[if_match], request=DeclineSerializer, responses=QuoteSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def decline(self, request, pk=None):
-        return self._transition(request, quoting.decline_quote, DeclineSerializer)
+        return self._transition(request, quoting.decline_quote, "sales.accept_quote", DeclineSerializer)
 
     @extend_schema(parameters=[if_match], request=None, responses={201: QuoteSerializer})
     @action(detail=True, methods=["post"], filterset_class=None)
     def revise(self, request, pk=None):
         """A new revision (revision + 1, a draft copy); this one is superseded."""
-        quote = self.get_object()
+        quote = self._quote_for(request, "sales.change_quote")
         copy = quoting.new_quote_revision(
             actor=_user(request), quote=quote, expected_version=expected_version(request, quote)
         )
@@ -456,7 +465,7 @@ class QuoteViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"], filterset_class=None)
     def accept(self, request, pk=None):
         """The customer accepted: the quote's sales order (created once; the same one on a retry)."""
-        quote = self.get_object()
+        quote = self._quote_for(request, "sales.accept_quote")
         expected_version(request, quote)
         body = AcceptSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -469,7 +478,7 @@ class QuoteViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"], filterset_class=None)
     def lines(self, request, pk=None):
         """Add a product with its options; a combination the catalog refuses is a 400 naming the rule."""
-        quote = self.get_object()
+        quote = self._quote_for(request, "sales.change_quote")
         version = expected_version(request, quote)
         body = AddLineSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
@@ -571,8 +580,15 @@ class SalesOrderViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         response["ETag"] = etag_for(order)
         return response
 
-    def _move(self, request, body_class, status=None):
+    def _order_for(self, request, permission: str) -> SalesOrder:
         order = self.get_object()
+        if not request.user.has_perm(permission, order):
+            raise PermissionDenied(_("You cannot change this sales order."))
+        return order
+
+    def _move(self, request, body_class, status=None):
+        permission = "sales.cancel_salesorder" if status == SalesOrderStatus.CANCELLED else "sales.change_salesorder"
+        order = self._order_for(request, permission)
         version = expected_version(request, order)
         body = body_class(data=request.data)
         body.is_valid(raise_exception=True)
@@ -599,7 +615,7 @@ class SalesOrderViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     def erp_status(self, request, pk=None):
         """ERP reports a status (and, the first time, its order number). The same report twice changes
         nothing (200); a new one is recorded (201). No If-Match: ERP's report is the record."""
-        order = self.get_object()
+        order = self._order_for(request, "sales.change_salesorder")
         body = ErpStatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         updated, changed = order_operations.record_erp_order_status(

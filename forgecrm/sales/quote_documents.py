@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from forgecrm.catalog.models import money_of
@@ -23,6 +24,7 @@ DEFAULT_SUPPLIER = {
     "name_en": "Forge HVAC Co., Ltd.",
     "brn": "1208800767",
     "representative": "대표이사 김포지",
+    "representative_en": "CEO Kim Po-ji",
     "address": "서울특별시 강남구 테헤란로 152",
     "address_en": "152 Teheran-ro, Gangnam-gu, Seoul",
     "phone": "02-555-0100",
@@ -35,6 +37,7 @@ def supplier() -> dict[str, str]:
 
 
 def _line_rows(quote: Quote) -> list[dict[str, Any]]:
+    english = quote.language == "en"
     rows = []
     for line in quote.lines.select_related("product").prefetch_related("options").order_by("position", "pk"):
         options = [f"{option.option_name} ({option.option_sku})" for option in line.options.all()]
@@ -44,7 +47,9 @@ def _line_rows(quote: Quote) -> list[dict[str, Any]]:
             detail.append(_("discount %(percent)s %%") % {"percent": f"{line.discount_percent.normalize():f}"})
         rows.append(
             {
-                "description": line.description or line.product.name,
+                "description": line.product.name_en
+                if english and line.product.name_en and line.description in ("", line.product.name)
+                else line.description or line.product.name,
                 "detail": " · ".join(detail),
                 "quantity": line.quantity,
                 "list_price": list_price,
@@ -88,7 +93,9 @@ def quote_document_context(quote: Quote) -> dict[str, Any]:
 
 
 def render_quote_pdf(quote: Quote, *, base_url: str | None = None) -> bytes:
-    return render_pdf(PDF_TEMPLATE, quote_document_context(quote), language=quote.language, base_url=base_url)
+    with translation.override(quote.language):  # the labels built here are in the document's language too
+        context = quote_document_context(quote)
+    return render_pdf(PDF_TEMPLATE, context, language=quote.language, base_url=base_url)
 
 
 def quote_email(quote: Quote, *, sender: User | None, message: str = "") -> tuple[str, str]:

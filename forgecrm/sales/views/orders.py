@@ -27,7 +27,8 @@ def _actor(request: HttpRequest) -> User:
 
 class SalesOrderListView(ScopedListView):
     title = cast(str, gettext_lazy("Sales orders"))
-    template_name = "platform/list.html"
+    template_name = "sales/list.html"
+    hidden_on_phone = (1, 4, 5)  # account (shown under the number), date, owner / ERP number
     row_template = "sales/orders/row.html"
     filter_form_class = OrderFilterForm
     sorts = {"number": "number", "ordered": "ordered_at"}
@@ -40,6 +41,11 @@ class SalesOrderListView(ScopedListView):
         ("ordered", cast(str, gettext_lazy("Ordered at"))),
         ("", cast(str, gettext_lazy("ERP number"))),
     ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["hidden_on_phone"] = self.hidden_on_phone
+        return context
 
     def query(self, actor, filters):
         return queries.sales_order_list_for(actor, filters)

@@ -44,7 +44,8 @@ def _actor(request: HttpRequest) -> User:
 
 class QuoteListView(ScopedListView):
     title = cast(str, gettext_lazy("Quotes"))
-    template_name = "platform/list.html"
+    template_name = "sales/list.html"
+    hidden_on_phone = (1, 4, 5)  # account (shown under the number), date, owner / ERP number
     row_template = "sales/quotes/row.html"
     filter_form_class = QuoteFilterForm
     sorts = {"number": "number", "created": "created_at", "valid": "valid_until"}
@@ -58,6 +59,11 @@ class QuoteListView(ScopedListView):
         ("valid", cast(str, gettext_lazy("Valid until"))),
         ("", cast(str, gettext_lazy("Owner"))),
     ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["hidden_on_phone"] = self.hidden_on_phone
+        return context
 
     def query(self, actor, filters):
         return queries.quote_list_for(actor, filters)

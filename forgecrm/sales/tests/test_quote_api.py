@@ -120,7 +120,7 @@ def test_the_api_pdf(world):
 
 
 def test_the_schema_names_the_quote_endpoints(client):
-    schema = client.get("/api/schema/", {"format": "json"}).json()
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     for path in (
         "/api/v1/quotes/",
         "/api/v1/quotes/{id}/accept/",

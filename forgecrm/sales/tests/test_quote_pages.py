@@ -1,6 +1,8 @@
 """Quote and sales order pages: list, builder (HTMX lines, option pickers with rule errors, live totals),
 approval panel, PDF, send, accept; margin for internal users only; constant query counts."""
 
+import itertools
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -16,6 +18,12 @@ from . import factories as f
 from .quoting_world import build_quoting_world
 
 pytestmark = pytest.mark.django_db
+NUMBERS = itertools.count(1)
+
+
+def factory_quote(**fields):
+    """A quote made by the factory, numbered apart from the operations' sequence (Q-<year>-…)."""
+    return f.QuoteFactory(number=f"FQ-{next(NUMBERS):05d}", **fields)
 
 
 @pytest.fixture
@@ -31,7 +39,7 @@ def client_for(user) -> Client:
 
 def test_the_list_shows_visible_quotes_only(world):
     mine = create_quote(actor=world.rep, opportunity=world.opportunity)
-    other = f.QuoteFactory()
+    other = factory_quote()
     body = client_for(world.rep).get(reverse("sales:quote-list")).content.decode()
     assert mine.number in body and other.number not in body
 
@@ -86,7 +94,7 @@ def test_margin_and_internal_note_for_internal_users_only(world):
     partner.partner = distributor
     partner.save()
     partner_user = UserFactory(role=Role.PARTNER_REP, organization=distributor)
-    quote = f.QuoteFactory(opportunity=partner, account=partner.account, owner=partner.owner, internal_note="본사 메모")
+    quote = factory_quote(opportunity=partner, account=partner.account, owner=partner.owner, internal_note="본사 메모")
     f.QuoteLineFactory(quote=quote, unit_cost=f.krw(7_654_321))
     admin_page = client_for(world.admin).get(reverse("sales:quote-detail", args=[quote.pk])).content.decode()
     assert "data-margin" in admin_page and "본사 메모" in admin_page and "approval-panel" in admin_page
@@ -142,7 +150,7 @@ def test_a_stale_header_edit_is_a_conflict(world):
 
 def _quotes(world, count):
     for _ in range(count):
-        quote = f.QuoteFactory(opportunity=world.opportunity, account=world.account, owner=world.rep)
+        quote = factory_quote(opportunity=world.opportunity, account=world.account, owner=world.rep)
         f.QuoteLineFactory(quote=quote, product=world.product)
 
 
@@ -180,7 +188,10 @@ def test_the_order_pages_keep_their_query_count(world, django_assert_max_num_que
     with django_assert_max_num_queries(30) as detail:
         client.get(reverse("sales:order-detail", args=[order.pk]))
     for _ in range(8):
-        f.SalesOrderFactory(quote=f.QuoteFactory(opportunity=world.opportunity, account=world.account, owner=world.rep))
+        f.SalesOrderFactory(
+            number=f"FSO-{next(NUMBERS):05d}",
+            quote=factory_quote(opportunity=world.opportunity, account=world.account, owner=world.rep),
+        )
         f.SalesOrderLineFactory(order=order, product=world.product, position=order.lines.count() + 1)
         f.SalesOrderStatusChangeFactory(order=order)
     with django_assert_max_num_queries(len(few.captured_queries)):

@@ -41,6 +41,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "forgecrm.integrations.tasks.send_due_webhook_deliveries_task",
         "schedule": 60.0,
     },
+    # Quotes out past their validity date become expired (sales).
+    "expire-quotes": {"task": "forgecrm.sales.tasks.expire_quotes_task", "schedule": 86400.0},
     # API Idempotency-Key records past their lifetime.
     "purge-expired-idempotency-keys": {
         "task": "forgecrm.platform.tasks.purge_expired_idempotency_keys_task",

@@ -10,6 +10,7 @@ from forgecrm.integrations.rest import WebhookDeliveryViewSet, WebhookEndpointVi
 from forgecrm.platform.api.tokens import ObtainTokenView, RevokeTokenView
 from forgecrm.platform.rest import TeamViewSet, UserViewSet
 from forgecrm.sales.rest.leads import LeadViewSet, WebFormViewSet
+from forgecrm.sales.rest.quotes import QuoteLineViewSet, QuoteViewSet, SalesOrderViewSet
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
@@ -41,6 +42,9 @@ router.register("opportunity-competitors", OpportunityCompetitorViewSet, basenam
 router.register("stages", StageViewSet, basename="stage")
 
 # ---- sales: quotes and orders
+router.register("quotes", QuoteViewSet, basename="quote")
+router.register("quote-lines", QuoteLineViewSet, basename="quote-line")
+router.register("sales-orders", SalesOrderViewSet, basename="sales-order")
 
 # ---- sales: quotas, forecasts, commissions
 

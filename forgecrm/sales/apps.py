@@ -35,3 +35,5 @@ class SalesConfig(AppConfig):
             "LeadConverted",
             "LeadsImported",
         )
+
+        from . import order_timeline, quote_events  # noqa: F401  quotes and orders: outbox event types, timeline

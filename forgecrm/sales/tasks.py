@@ -38,3 +38,10 @@ def train_lead_score_model_task(rescore: bool = True) -> int | None:
     if model is not None and rescore:
         score_leads_task(None)
     return getattr(model, "pk", None)
+
+@shared_task
+def expire_quotes_task() -> int:
+    """Offers out past their validity date become expired (daily, from beat)."""
+    from .operations.quoting import expire_quotes
+
+    return expire_quotes()

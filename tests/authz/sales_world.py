@@ -183,3 +183,10 @@ def build_sales(world, marker) -> None:
             regarding_type=ContentType.objects.get_for_model(world["opp_other"]),
             regarding_id=world["opp_other"].pk,
         )
+    # Quotes and orders area: the quote lines' cost snapshot is the product's standard cost, the secret figure the
+    # matrix looks for in every partner and customer body (unit_cost is internal only).
+    from forgecrm.sales.models import QuoteLine
+
+    QuoteLine.objects.filter(pk__in=[world["quote_line_rep"].pk, world["quote_line_partner_a"].pk]).update(
+        unit_cost=krw(7_654_321)
+    )

@@ -83,7 +83,6 @@ class StatementListView(ScopedListView):
 
 @login_required
 def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _internal_only(request)
     statement = queries.get_statement_for(request.user, pk)
     lines = list(statement.lines.all())
     user = request.user
@@ -145,7 +144,6 @@ def statement_paid(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The statement as a PDF, in the reader's language or `?lang=ko|en`."""
-    _internal_only(request)
     statement = queries.get_statement_for(request.user, pk)
     language = request.GET.get("lang") or getattr(request, "LANGUAGE_CODE", "ko")
     language = language if language in ("ko", "en") else "ko"
@@ -191,7 +189,6 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _internal_only(request)
     plan = queries.get_plan_for(request.user, pk)
     return render(
         request,

@@ -67,7 +67,7 @@ def test_every_page_renders_for_a_manager(people, language):
         response = client.get(url)
         assert response.status_code == 200, url
     text = client.get(reverse("sales:forecast-rollup") + "?period=quarter:2026-01-01").content.decode()
-    assert ("조정 커밋" if language == "ko" else "Adjusted commit") in text
+    assert ("조정 확정 예측" if language == "ko" else "Adjusted commit") in text
     csv = client.get(reverse("sales:commission-list") + "?export=csv")
     assert csv.status_code == 200 and "이영업" in b"".join(csv.streaming_content).decode("utf-8")
 
@@ -117,7 +117,7 @@ def test_the_quota_grid_saves_changed_cells_and_reports_a_stale_one(people):
 
 
 def test_the_rep_submits_from_the_form_and_a_stale_form_is_a_conflict(people):
-    manager, rep = people
+    _manager, rep = people
     client = client_for(rep)
     url = reverse("sales:forecast-edit")
     body = {"period": "quarter:2026-01-01", "pipeline": "900", "best_case": "600", "commit": "400", "closed": "100"}

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -34,19 +35,19 @@ def krw_field(label, *, required: bool = True) -> AmountInput:
 class QuotaGridFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices, initial=PeriodKind.QUARTER, required=False)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
-    product_line = forms.ModelChoiceField(
+    product_line: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Product line"), queryset=None, required=False, empty_label=_("All product lines (overall quota)")
     )
 
     def __init__(self, *args, product_lines=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product_line"].queryset = product_lines
+        cast(forms.ModelChoiceField, self.fields["product_line"]).queryset = product_lines
         for field in self.fields.values():
             field.widget.attrs.setdefault(
                 "class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             )
 
-    def values(self) -> tuple[str, int, object]:
+    def values(self) -> tuple[str, int, Any]:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         return (
             data.get("kind") or PeriodKind.QUARTER,

@@ -353,7 +353,7 @@ def forecast_prefill_for(actor, *, period: Period, owner: User | None = None) ->
         .values_list("forecast_category", "stage__is_won", "amount", "probability")
     )
     figures = {
-        value: CategoryFigure(value, label)
+        value: CategoryFigure(value, str(label))
         for value, label in ForecastCategory.choices
         if value != ForecastCategory.OMITTED
     }
@@ -611,8 +611,8 @@ def forecast_history_for(actor, *, period: Period, count: int = 6, manager: User
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    for item in won_by_day:
-        start = period_start_for(period.kind, item["close_date"])
+    for day_total in won_by_day:
+        start = period_start_for(period.kind, day_total["close_date"])
         if start in points:
-            points[start].won += item["total"] or ZERO
+            points[start].won += day_total["total"] or ZERO
     return [points[p.start] for p in periods]

@@ -3,12 +3,15 @@
 Statements are computed by the system (`compute_commission_statements_task`), never written through the API;
 approval and payment need If-Match (412 when stale)."""
 
+from typing import cast
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from forgecrm.platform.api.viewsets import ScopedReadOnlyViewSet, etag_for, expected_version
+from forgecrm.platform.models import User
 
 from ..models import CommissionPlan, CommissionRate, CommissionStatement, CommissionStatementLine, CommissionTier
 from ..operations.commissions import approve_commission_statement, mark_commission_statement_paid
@@ -109,7 +112,7 @@ class CommissionStatementViewSet(ScopedReadOnlyViewSet):
         instance = self.get_object()
         version = expected_version(request, instance)
         return self._respond(
-            approve_commission_statement(actor=request.user, statement=instance, expected_version=version)
+            approve_commission_statement(actor=cast(User, request.user), statement=instance, expected_version=version)
         )
 
     @extend_schema(parameters=[if_match], request=None, responses=StatementDetailSerializer)
@@ -119,7 +122,7 @@ class CommissionStatementViewSet(ScopedReadOnlyViewSet):
         instance = self.get_object()
         version = expected_version(request, instance)
         return self._respond(
-            mark_commission_statement_paid(actor=request.user, statement=instance, expected_version=version)
+            mark_commission_statement_paid(actor=cast(User, request.user), statement=instance, expected_version=version)
         )
 
 

@@ -4,6 +4,8 @@ If-Match on every write to an existing record (412 when stale).
 Linked records in a body (user, team, territory, product line) are looked up in the caller's scope: an id
 outside it answers 404. Amounts are KRW (`amount_currency` is read-only)."""
 
+from typing import cast
+
 from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -101,6 +103,11 @@ class QuotaViewSet(ScopedModelViewSet):
 
     scoped_model = Quota
     serializer_class = QuotaSerializer
+
+    @property
+    def actor(self) -> User:
+        return cast(User, self.request.user)  # IsAuthenticated: never anonymous here
+
     select_related = ("user", "team", "territory", "product_line")
     ordering = ["-period_start", "id"]
     ordering_fields = ["id", "period_start", "amount"]
@@ -112,12 +119,12 @@ class QuotaViewSet(ScopedModelViewSet):
         return quota_list_for(self.request.user, {key: value for key, value in filters.items() if value})
 
     def perform_create_operation(self, data):
-        return set_quota(actor=self.request.user, expected_version=None, **data)
+        return set_quota(actor=self.actor, expected_version=None, **data)
 
     def perform_update_operation(self, instance, data, version):
         # Only the amount changes: a quota for another target or period is another quota.
         return set_quota(
-            actor=self.request.user,
+            actor=self.actor,
             period_kind=instance.period_kind,
             period_start=instance.period_start,
             amount=data.get("amount", instance.amount),
@@ -129,7 +136,7 @@ class QuotaViewSet(ScopedModelViewSet):
         )
 
     def perform_destroy_operation(self, instance):
-        delete_quota(actor=self.request.user, quota=instance, expected_version=instance.version)
+        delete_quota(actor=self.actor, quota=instance, expected_version=instance.version)
 
 
 # --- forecasts -------------------------------------------------------------------------------------------------
@@ -210,6 +217,11 @@ class ForecastViewSet(ScopedModelViewSet):
 
     scoped_model = ForecastSubmission
     serializer_class = ForecastSerializer
+
+    @property
+    def actor(self) -> User:
+        return cast(User, self.request.user)  # IsAuthenticated: never anonymous here
+
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     ordering = ["-period_start", "id"]
     ordering_fields = ["id", "period_start"]
@@ -227,7 +239,7 @@ class ForecastViewSet(ScopedModelViewSet):
 
     def perform_create_operation(self, data):
         return save_forecast(
-            actor=self.request.user,
+            actor=self.actor,
             period_kind=data["period_kind"],
             period_start=data["period_start"],
             expected_version=None,
@@ -238,7 +250,7 @@ class ForecastViewSet(ScopedModelViewSet):
 
     def perform_update_operation(self, instance, data, version):
         return save_forecast(
-            actor=self.request.user,
+            actor=self.actor,
             period_kind=instance.period_kind,
             period_start=instance.period_start,
             expected_version=version,
@@ -258,7 +270,7 @@ class ForecastViewSet(ScopedModelViewSet):
         """Submit your forecast as it stands."""
         instance = self.get_object()
         version = expected_version(request, instance)
-        return self._respond(submit_forecast(actor=request.user, submission=instance, expected_version=version))
+        return self._respond(submit_forecast(actor=self.actor, submission=instance, expected_version=version))
 
     @extend_schema(parameters=[if_match], request=AdjustSerializer, responses=ForecastAdjustmentSerializer)
     @action(detail=True, methods=["post"])
@@ -270,6 +282,6 @@ class ForecastViewSet(ScopedModelViewSet):
         body = AdjustSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         adjustment = adjust_forecast(
-            actor=request.user, submission=instance, expected_version=version, **body.validated_data
+            actor=self.actor, submission=instance, expected_version=version, **body.validated_data
         )
         return Response(ForecastAdjustmentSerializer(adjustment).data)

@@ -1,6 +1,8 @@
 """Commission pages: statements (list with CSV export, detail with lines, approve, paid, PDF), computing a
 period's statements (a Celery task), and the plans."""
 
+from typing import Any, cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_POST
 from forgecrm.platform.access import principal_for
 from forgecrm.platform.access.predicates import is_admin
 from forgecrm.platform.exports import Column
+from forgecrm.platform.models import User
 from forgecrm.platform.pdf import pdf_response, render_pdf
 from forgecrm.platform.ui.charts import Series, category_chart
 from forgecrm.platform.ui.listing import ScopedListView
@@ -32,14 +35,19 @@ def _internal_only(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+def _header(text: str) -> str:
+    """A column header translated when the export is written (a lazy string; typed as the str it becomes)."""
+    return cast(str, capfirst(gettext_lazy(text)))
+
+
 class StatementListView(ScopedListView):
-    title = gettext_lazy("Commission statements")
+    title: Any = gettext_lazy("Commission statements")
     template_name = "sales/commissions/statement_list.html"
     row_template = "sales/commissions/statement_row.html"
     filter_form_class = StatementFilterForm
     sorts = {"period": "period_start", "total": "total", "updated": "updated_at"}
     default_sort = "-period"
-    headers = [
+    headers: Any = [
         ("", gettext_lazy("rep")),
         ("period", gettext_lazy("period")),
         ("", gettext_lazy("commission plan")),
@@ -48,22 +56,22 @@ class StatementListView(ScopedListView):
         ("", gettext_lazy("status")),
     ]
     export_name = "commission-statements"
-    export_columns = [
+    export_columns: Any = [
         Column("ID", lambda s: s.pk),
-        Column(capfirst(gettext_lazy("rep")), lambda s: str(s.user)),
-        Column(capfirst(gettext_lazy("commission plan")), lambda s: s.plan.name),
-        Column(capfirst(gettext_lazy("period")), lambda s: s.get_period_kind_display()),
-        Column(capfirst(gettext_lazy("period start")), lambda s: s.period_start),
-        Column(capfirst(gettext_lazy("quota")), lambda s: s.quota.amount),
-        Column(capfirst(gettext_lazy("attained")), lambda s: s.attained.amount),
-        Column(capfirst(gettext_lazy("attainment (%)")), lambda s: s.attainment_percent),
-        Column(capfirst(gettext_lazy("commission")), lambda s: s.total.amount),
-        Column(capfirst(gettext_lazy("currency")), lambda s: s.total.currency.code),
-        Column(capfirst(gettext_lazy("status")), lambda s: s.get_status_display()),
-        Column(capfirst(gettext_lazy("approved by")), lambda s: str(s.approved_by or "")),
-        Column(capfirst(gettext_lazy("approved at")), lambda s: s.approved_at),
-        Column(capfirst(gettext_lazy("paid at")), lambda s: s.paid_at),
-        Column(capfirst(gettext_lazy("note")), lambda s: s.note),
+        Column(_header("rep"), lambda s: str(s.user)),
+        Column(_header("commission plan"), lambda s: s.plan.name),
+        Column(_header("period"), lambda s: s.get_period_kind_display()),
+        Column(_header("period start"), lambda s: s.period_start),
+        Column(_header("quota"), lambda s: s.quota.amount),
+        Column(_header("attained"), lambda s: s.attained.amount),
+        Column(_header("attainment (%)"), lambda s: s.attainment_percent),
+        Column(_header("commission"), lambda s: s.total.amount),
+        Column(_header("currency"), lambda s: s.total.currency.code),
+        Column(_header("status"), lambda s: s.get_status_display()),
+        Column(_header("approved by"), lambda s: str(s.approved_by or "")),
+        Column(_header("approved at"), lambda s: s.approved_at),
+        Column(_header("paid at"), lambda s: s.paid_at),
+        Column(_header("note"), lambda s: s.note),
     ]
 
     def get(self, request, *args, **kwargs):
@@ -116,7 +124,7 @@ def _statement_action(request: HttpRequest, pk: int, operation, done: str) -> Ht
     except ValueError:
         version = statement.version
     try:
-        operation(actor=request.user, statement=statement, expected_version=version)
+        operation(actor=cast(User, request.user), statement=statement, expected_version=version)
     except ConflictError:
         messages.warning(request, _("Someone else changed this statement meanwhile; check it and try again."))
     except ValidationError as error:

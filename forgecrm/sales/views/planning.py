@@ -3,6 +3,7 @@ the manager's roll-up with adjustments kept apart, and forecast vs actual histor
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,11 +21,16 @@ from forgecrm.platform.ui.charts import Series, category_chart
 from forgecrm.platform.versioning import ConflictError
 
 from ..forms.planning import AdjustmentForm, ForecastForm, QuotaGridFilterForm
+from ..models import ForecastSubmission
 from ..models.planning import PeriodKind
 from ..operations.planning import adjust_forecast, save_forecast, set_quota
 from ..queries import planning as queries
 
 TARGET_MODELS = {"user": User, "team": Team, "territory": Territory}
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # login_required: never anonymous here
 
 
 def _internal_only(request: HttpRequest) -> None:
@@ -58,7 +64,7 @@ def quota_grid(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     form = QuotaGridFilterForm(source or None, product_lines=product_lines)
     kind, year, product_line = form.values()
-    results = {"saved": 0, "conflicts": [], "errors": []}
+    results: dict[str, Any] = {"saved": 0, "conflicts": [], "errors": []}
     if request.method == "POST":
         results = _save_quota_cells(request, product_line)
         if not results["conflicts"] and not results["errors"]:
@@ -85,7 +91,7 @@ def quota_grid(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _save_quota_cells(request: HttpRequest, product_line) -> dict:
+def _save_quota_cells(request: HttpRequest, product_line) -> dict[str, Any]:
     """One set_quota per changed cell (the form posts parallel lists: kind, target, period_start, amount,
     version, original). Cells that were not changed are not written, so an untouched cell never conflicts."""
     post = request.POST
@@ -110,10 +116,10 @@ def _save_quota_cells(request: HttpRequest, product_line) -> dict:
             continue
         if model is None or amount is None:
             continue  # clearing a cell keeps the quota; a quota is removed through the API
-        target = get_for_or_404(request.user, model, pk=target_id)
+        target: Any = get_for_or_404(request.user, model, pk=target_id)
         try:
             set_quota(
-                actor=request.user,
+                actor=_user(request),
                 period_kind=post.get("kind") or PeriodKind.QUARTER,
                 period_start=period_start,
                 amount=amount,
@@ -170,12 +176,12 @@ def forecast_rollup(request: HttpRequest) -> HttpResponse:
     """The actor's forecast and, for a manager, each direct report's subtree totals (drill down with ?user=)."""
     _internal_only(request)
     period = _period(request)
-    manager = request.user
+    manager = _user(request)
     if request.GET.get("user"):
         try:
             manager = queries.get_person_for(request.user, int(request.GET["user"]))
         except ValueError:
-            manager = request.user
+            manager = _user(request)
     rollup = queries.forecast_rollup_for(request.user, period=period, manager=manager)
     rows = [rollup.own, *rollup.reports]
     figure = category_chart(
@@ -250,7 +256,7 @@ def forecast_edit(request: HttpRequest) -> HttpResponse:
         return _render_forecast_form(request, form, period=period, prefill=prefill, submission=submission, status=400)
     try:
         saved = save_forecast(
-            actor=request.user,
+            actor=_user(request),
             period_kind=period.kind,
             period_start=period.start,
             expected_version=form.cleaned_data.get("version"),
@@ -259,7 +265,7 @@ def forecast_edit(request: HttpRequest) -> HttpResponse:
             **form.numbers(),
         )
     except ConflictError as conflict:
-        current = conflict.current
+        current: Any = conflict.current
         fresh = ForecastForm(
             initial={
                 "pipeline": current.pipeline.amount,
@@ -298,7 +304,7 @@ def forecast_adjust(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 adjust_forecast(
-                    actor=request.user,
+                    actor=_user(request),
                     submission=submission,
                     best_case=form.cleaned_data["best_case"],
                     commit=form.cleaned_data["commit"],
@@ -306,7 +312,7 @@ def forecast_adjust(request: HttpRequest, pk: int) -> HttpResponse:
                     expected_version=form.cleaned_data.get("version"),
                 )
             except ConflictError as error:
-                submission = error.current
+                submission = cast(ForecastSubmission, error.current)
                 conflict = True
                 form = AdjustmentForm(
                     initial={
@@ -353,12 +359,12 @@ def forecast_history(request: HttpRequest) -> HttpResponse:
     """Forecast vs actual per past period (a line/bar chart and the table of the same numbers)."""
     _internal_only(request)
     period = _period(request)
-    manager = request.user
+    manager = _user(request)
     if request.GET.get("user"):
         try:
             manager = queries.get_person_for(request.user, int(request.GET["user"]))
         except ValueError:
-            manager = request.user
+            manager = _user(request)
     points = queries.forecast_history_for(request.user, period=period, count=6, manager=manager)
     figure = category_chart(
         _("Forecast vs actual"),

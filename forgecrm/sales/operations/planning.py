@@ -164,6 +164,22 @@ def save_forecast(
     return probe
 
 
+def update_forecast(
+    *, actor: User, submission: ForecastSubmission, expected_version: int, note: str | None = None, **numbers: Any
+) -> ForecastSubmission:
+    """Change the numbers (and note) of a saved forecast, its owner only; a stale version raises ConflictError."""
+    if not actor.has_perm("sales.submit_forecast", submission):
+        raise PermissionDenied(_("Only its owner changes a forecast."))
+    unknown = set(numbers) - set(FORECAST_NUMBERS)
+    if unknown:
+        raise TypeError(f"unknown forecast numbers: {sorted(unknown)}")
+    current = {name: getattr(submission, name) for name in FORECAST_NUMBERS}
+    changes: dict[str, Any] = _forecast_numbers({**current, **numbers})
+    if note is not None:
+        changes["note"] = note
+    return save_versioned(submission, actor=actor, expected_version=expected_version, changes=changes)
+
+
 def submit_forecast(*, actor: User, submission: ForecastSubmission, expected_version: int) -> ForecastSubmission:
     """Submit a saved forecast as it stands (its owner only)."""
     if not actor.has_perm("sales.submit_forecast", submission):

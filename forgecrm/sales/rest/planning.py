@@ -20,7 +20,14 @@ from forgecrm.platform.api.viewsets import ScopedModelViewSet, etag_for, expecte
 from forgecrm.platform.models import Team, Territory, User
 
 from ..models import ForecastAdjustment, ForecastSubmission, Quota
-from ..operations.planning import adjust_forecast, delete_quota, save_forecast, set_quota, submit_forecast
+from ..operations.planning import (
+    adjust_forecast,
+    delete_quota,
+    save_forecast,
+    set_quota,
+    submit_forecast,
+    update_forecast,
+)
 from ..queries.planning import forecast_list_for, quota_list_for
 
 if_match = OpenApiParameter(
@@ -249,14 +256,12 @@ class ForecastViewSet(ScopedModelViewSet):
         )
 
     def perform_update_operation(self, instance, data, version):
-        return save_forecast(
+        return update_forecast(
             actor=self.actor,
-            period_kind=instance.period_kind,
-            period_start=instance.period_start,
+            submission=instance,
             expected_version=version,
-            submit=instance.status == "submitted",
-            note=data.get("note", instance.note),
-            **{name: data.get(name, getattr(instance, name)) for name in NUMBERS},
+            note=data.get("note"),
+            **{name: data[name] for name in NUMBERS if name in data},
         )
 
     def _respond(self, instance):

@@ -256,6 +256,16 @@ def test_forecast_api_submit_and_adjust(people):
     )
     assert created.status_code == 201, created.content
     pk, etag = created.json()["id"], created["ETag"]
+    detail = reverse("forecast-detail", args=[pk])
+    refused = manager_client.patch(detail, {"commit": "1"}, content_type="application/json", HTTP_IF_MATCH="*")
+    assert refused.status_code == 403  # a forecast is its owner's: the manager adjusts beside it
+    changed = rep_client.patch(detail, {"commit": "450"}, content_type="application/json", HTTP_IF_MATCH=etag)
+    assert changed.status_code == 200 and changed.json()["commit"] == "450"
+    assert (
+        rep_client.patch(detail, {"commit": "9"}, content_type="application/json", HTTP_IF_MATCH=etag).status_code
+        == 412
+    )
+    etag = changed["ETag"]
     submitted = rep_client.post(
         reverse("forecast-submit", args=[pk]), content_type="application/json", HTTP_IF_MATCH=etag
     )

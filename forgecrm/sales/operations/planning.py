@@ -2,7 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -10,13 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from djmoney.money import Money
 
-from forgecrm.platform.models import User
+from forgecrm.platform.models import BusinessModel, User
 from forgecrm.platform.versioning import ConflictError, save_versioned
 
 from ..models import ForecastAdjustment, ForecastStatus, ForecastSubmission, Quota
 from ..models.planning import PeriodKind, validate_period_start
 
 CURRENCY = "KRW"
+M = TypeVar("M", bound=BusinessModel)
 
 
 def _krw(value: Any, field: str) -> Money:
@@ -38,6 +39,20 @@ def _check_period(period_kind: str, period_start: dt.date) -> None:
     if period_kind not in PeriodKind.values:
         raise ValidationError({"period_kind": _("Choose a month, a quarter or a year.")})
     validate_period_start(period_kind, period_start)
+
+
+def _create_once(instance: M, *, actor: User, lookup: dict[str, Any]) -> M:
+    """Insert a record that a unique constraint allows once: when two writers insert the same one at once, the
+    second one's view ("this cell is empty") was stale, so it gets the first one's row as a ConflictError."""
+    instance.created_by = instance.updated_by = actor
+    instance._history_user = actor  # type: ignore[attr-defined]  # simple-history's hook
+    instance.full_clean()
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        raise ConflictError(type(instance)._default_manager.filter(**lookup).first() or instance) from error
+    return instance
 
 
 # --- quotas ----------------------------------------------------------------------------------------------------
@@ -83,17 +98,7 @@ def set_quota(
         if expected_version is not None:
             raise ConflictError(probe)  # the quota the actor read was removed since
         probe.amount = money
-        probe.created_by = probe.updated_by = actor
-        probe._history_user = actor  # type: ignore[attr-defined]  # simple-history's hook
-        probe.full_clean()
-        try:
-            with transaction.atomic():
-                probe.save()
-        except IntegrityError as error:
-            # Two writers filled the same empty cell at once: the second one's view was stale.
-            current = Quota.objects.filter(**lookup).first()
-            raise ConflictError(current or probe) from error
-    return probe
+        return _create_once(probe, actor=actor, lookup=lookup)
 
 
 def delete_quota(*, actor: User, quota: Quota, expected_version: int) -> None:
@@ -153,15 +158,7 @@ def save_forecast(
             return save_versioned(existing, actor=actor, expected_version=expected_version, changes=changes)
         for name, value in changes.items():
             setattr(probe, name, value)
-        probe.created_by = probe.updated_by = actor
-        probe._history_user = actor  # type: ignore[attr-defined]  # simple-history's hook
-        probe.full_clean()
-        try:
-            with transaction.atomic():
-                probe.save()
-        except IntegrityError as error:
-            raise ConflictError(ForecastSubmission.objects.filter(**lookup).first() or probe) from error
-    return probe
+        return _create_once(probe, actor=actor, lookup=lookup)
 
 
 def update_forecast(

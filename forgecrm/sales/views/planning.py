@@ -33,6 +33,29 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)  # login_required: never anonymous here
 
 
+def _viewed_person(request: HttpRequest) -> User:
+    """`?user=<id>`: someone in the actor's reporting line (404 otherwise); the actor without it."""
+    try:
+        return (
+            queries.get_person_for(request.user, int(request.GET["user"]))
+            if request.GET.get("user")
+            else _user(request)
+        )
+    except ValueError:
+        return _user(request)
+
+
+def _forecast_initial(submission: Any) -> dict[str, Any]:
+    return {
+        "pipeline": submission.pipeline.amount,
+        "best_case": submission.best_case.amount,
+        "commit": submission.commit.amount,
+        "closed": submission.closed.amount,
+        "note": submission.note,
+        "version": submission.version,
+    }
+
+
 def _internal_only(request: HttpRequest) -> None:
     """Quotas, forecasts and commissions follow the reporting line: nothing for partner or customer users."""
     if not principal_for(request.user).is_internal:
@@ -176,12 +199,7 @@ def forecast_rollup(request: HttpRequest) -> HttpResponse:
     """The actor's forecast and, for a manager, each direct report's subtree totals (drill down with ?user=)."""
     _internal_only(request)
     period = _period(request)
-    manager = _user(request)
-    if request.GET.get("user"):
-        try:
-            manager = queries.get_person_for(request.user, int(request.GET["user"]))
-        except ValueError:
-            manager = _user(request)
+    manager = _viewed_person(request)
     rollup = queries.forecast_rollup_for(request.user, period=period, manager=manager)
     rows = [rollup.own, *rollup.reports]
     figure = category_chart(
@@ -237,17 +255,7 @@ def forecast_edit(request: HttpRequest) -> HttpResponse:
     prefill = queries.forecast_prefill_for(request.user, period=period)
     submission = queries.own_forecast_for(request.user, period=period)
     if request.method != "POST":
-        if submission is not None:
-            initial = {
-                "pipeline": submission.pipeline.amount,
-                "best_case": submission.best_case.amount,
-                "commit": submission.commit.amount,
-                "closed": submission.closed.amount,
-                "note": submission.note,
-                "version": submission.version,
-            }
-        else:
-            initial = prefill.initial()
+        initial = _forecast_initial(submission) if submission is not None else prefill.initial()
         return _render_forecast_form(
             request, ForecastForm(initial=initial), period=period, prefill=prefill, submission=submission
         )
@@ -266,16 +274,7 @@ def forecast_edit(request: HttpRequest) -> HttpResponse:
         )
     except ConflictError as conflict:
         current: Any = conflict.current
-        fresh = ForecastForm(
-            initial={
-                "pipeline": current.pipeline.amount,
-                "best_case": current.best_case.amount,
-                "commit": current.commit.amount,
-                "closed": current.closed.amount,
-                "note": current.note,
-                "version": current.version,
-            }
-        )
+        fresh = ForecastForm(initial=_forecast_initial(current))
         return _render_forecast_form(
             request, fresh, period=period, prefill=prefill, submission=current, conflict=True, status=409
         )
@@ -359,12 +358,7 @@ def forecast_history(request: HttpRequest) -> HttpResponse:
     """Forecast vs actual per past period (a line/bar chart and the table of the same numbers)."""
     _internal_only(request)
     period = _period(request)
-    manager = _user(request)
-    if request.GET.get("user"):
-        try:
-            manager = queries.get_person_for(request.user, int(request.GET["user"]))
-        except ValueError:
-            manager = _user(request)
+    manager = _viewed_person(request)
     points = queries.forecast_history_for(request.user, period=period, count=6, manager=manager)
     figure = category_chart(
         _("Forecast vs actual"),

@@ -256,3 +256,18 @@ def test_periods_parse_and_step():
     assert parse_period("quarter:2026-01-01").previous.start == dt.date(2025, 10, 1)
     assert parse_period("year:2026-07-01").next.start == dt.date(2027, 1, 1)
     assert parse_period("nonsense", today=dt.date(2026, 8, 9)).start == dt.date(2026, 7, 1)
+
+
+def test_an_administrator_adjusts_but_never_changes_a_reps_numbers(org, numbers):
+    from forgecrm.sales.operations.planning import update_forecast
+
+    admin = UserFactory(role=Role.ADMIN)
+    submission = numbers["rep_1"]
+    with pytest.raises(PermissionDenied):
+        update_forecast(actor=admin, submission=submission, expected_version=1, commit=D(1))
+    with pytest.raises(PermissionDenied):
+        submit_forecast(actor=admin, submission=submission, expected_version=1)
+    adjustment = adjust_forecast(actor=admin, submission=submission, best_case=D(1), commit=D(1), expected_version=1)
+    assert adjustment.manager == admin
+    changed = update_forecast(actor=org["rep_1"], submission=submission, expected_version=1, commit=D(210 * M))
+    assert (changed.commit.amount, changed.best_case.amount, changed.version) == (D(210 * M), D(300 * M), 2)

@@ -177,7 +177,8 @@ def statement_compute(request: HttpRequest) -> HttpResponse:
     _internal_only(request)
     if not request.user.has_perm("sales.manage_sales_settings"):
         raise PermissionDenied
-    period = parse_period(request.POST.get("period"), default_kind="month")
+    month = request.POST.get("month", "")  # the page's <input type="month">: "2026-03"
+    period = parse_period(f"month:{month}-01" if month else request.POST.get("period"), default_kind="month")
     user_ids = None if is_admin(request.user) else [person.pk for person in planning_people_for(request.user)]
     compute_commission_statements_task.delay(period.kind, period.start.isoformat(), user_ids)
     messages.success(

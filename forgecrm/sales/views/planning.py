@@ -201,15 +201,16 @@ def forecast_rollup(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     manager = _viewed_person(request)
     rollup = queries.forecast_rollup_for(request.user, period=period, manager=manager)
-    rows = [rollup.own, *rollup.reports]
+    # The manager's own numbers, then each direct report's subtree: the bars of the roll-up table's rows.
+    figures = [rollup.own.own, *(row.subtree for row in rollup.reports)]
     figure = category_chart(
         _("Forecast vs quota vs actual"),
-        [str(row.user) for row in rows],
+        [str(rollup.own.user), *(str(row.user) for row in rollup.reports)],
         [
-            Series(_("Quota"), [row.subtree.quota for row in rows]),
-            Series(_("Commit"), [row.subtree.commit for row in rows]),
-            Series(_("Adjusted commit"), [row.subtree.adjusted_commit for row in rows]),
-            Series(_("Closed won"), [row.subtree.won for row in rows]),
+            Series(_("Quota"), [item.quota for item in figures]),
+            Series(_("Commit"), [item.commit for item in figures]),
+            Series(_("Adjusted commit"), [item.adjusted_commit for item in figures]),
+            Series(_("Closed won"), [item.won for item in figures]),
         ],
         category_label=_("Rep"),
         value_format="money",

@@ -174,12 +174,13 @@ def quota_attainment(request: HttpRequest) -> HttpResponse:
     _internal_only(request)
     period = _period(request)
     attainment = queries.attainment_for(request.user, period=period)
+    charted = [row for row in attainment.rows if row.quota or row.won]  # the table lists everyone
     figure = category_chart(
         _("Attainment against quota"),
-        [str(row.user) for row in attainment.rows],
+        [str(row.user) for row in charted],
         [
-            Series(_("Quota"), [row.quota for row in attainment.rows]),
-            Series(_("Closed won"), [row.won for row in attainment.rows]),
+            Series(_("Quota"), [row.quota for row in charted]),
+            Series(_("Closed won"), [row.won for row in charted]),
         ],
         category_label=_("Rep"),
         value_format="money",

@@ -46,7 +46,9 @@ def _create_once(instance: M, *, actor: User, lookup: dict[str, Any]) -> M:
     second one's view ("this cell is empty") was stale, so it gets the first one's row as a ConflictError."""
     instance.created_by = instance.updated_by = actor
     instance._history_user = actor  # type: ignore[attr-defined]  # simple-history's hook
-    instance.full_clean()
+    # Fields and clean() (one target, the period start) here; the unique constraints are the database's to
+    # decide, so that a concurrent insert is a conflict and not a validation error.
+    instance.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             instance.save()

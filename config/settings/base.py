@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "forgecrm.catalog",
     "forgecrm.activities",
     "forgecrm.sales",
+    "forgecrm.partners",
     "forgecrm.integrations",
     "forgecrm.demo",
 ]
@@ -222,3 +223,5 @@ FORGE_PRIVATE_MEDIA_ROOT = Path(env_str("FORGE_PRIVATE_MEDIA_ROOT", str(VAR_DIR 
 # PDFs (forgecrm.platform.pdf) may embed images from the default storage only under these prefixes: never
 # imports and exports (jobs/) nor attachments, which carry personal data and leave only through scoped views.
 FORGE_PDF_MEDIA_PREFIXES = env_list("FORGE_PDF_MEDIA_PREFIXES", "public/")
+# Dashboard tile counts are cached per user for this many seconds (0: count on every load).
+FORGE_DASHBOARD_COUNT_SECONDS = env_int("FORGE_DASHBOARD_COUNT_SECONDS", 120)

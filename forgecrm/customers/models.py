@@ -50,7 +50,7 @@ class Account(BusinessModel):
 
     name = models.CharField(_("name"), max_length=200)
     # Name folded for duplicate matching: corporate forms ((주), 주식회사, Co., Ltd.) removed, spaces and case folded.
-    name_key = models.CharField(max_length=200, db_index=True, editable=False, default="")
+    name_key = models.CharField(max_length=200, editable=False, default="")
     # Duplicate candidates are read by three indexed blocks of the folded name: letters 1-2, 1+3 and 2-3. A
     # one-letter typo in the first three letters ("한빛공조" / "한빗공조") leaves at least one block equal, and
     # every lookup is an indexed equality, never a scan of every name. Computed by the database, so bulk
@@ -93,17 +93,16 @@ class Account(BusinessModel):
         _("business registration number"),
         max_length=10,
         blank=True,
-        db_index=True,
         validators=[validate_brn],  # type: ignore[list-item]  # returns the digits; Django ignores the result
     )
     corporate_number = models.CharField(_("corporate registration number"), max_length=13, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
-    email = models.EmailField(_("email"), blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
     website = models.URLField(_("website"), blank=True)
     # 도로명주소, with 시/도 and 시/군/구 kept apart for territory rules.
     road_address = models.CharField(_("road-name address"), max_length=200, blank=True)
     address_detail = models.CharField(_("address detail"), max_length=120, blank=True)
-    sido = models.CharField(_("시/도"), max_length=32, blank=True, db_index=True)
+    sido = models.CharField(_("시/도"), max_length=32, blank=True)
     sigungu = models.CharField(_("시/군/구"), max_length=32, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     owner = models.ForeignKey(
@@ -151,11 +150,21 @@ class Account(BusinessModel):
     class Meta:
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
+        # Equality lookups (duplicate matching, imports) declared here rather than with db_index=True, which on
+        # PostgreSQL also builds a varchar_pattern_ops twin per column that no query uses (searches go through the
+        # trigram index). One index per sort the list offers, so a page is read from an index, never sorted.
         indexes = [
             models.Index(fields=["owner", "name", "id"]),
             models.Index(fields=["name", "id"]),
             models.Index(fields=["kind", "name"]),
             models.Index(fields=["partner"]),
+            models.Index(fields=["updated_at", "id"], name="account_updated_id"),
+            models.Index(fields=["created_at", "id"], name="account_created_id"),
+            models.Index(fields=["name_key"], name="account_name_key"),
+            models.Index(fields=["brn"], name="account_brn"),
+            models.Index(fields=["phone"], name="account_phone"),
+            models.Index(fields=["email"], name="account_email"),
+            models.Index(fields=["sido"], name="account_sido"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -213,12 +222,12 @@ class Contact(BusinessModel):
 
     account = models.ForeignKey(Account, models.CASCADE, related_name="contacts", verbose_name=_("account"))
     full_name = models.CharField(_("name"), max_length=120)
-    name_key = models.CharField(max_length=120, db_index=True, editable=False, default="")
+    name_key = models.CharField(max_length=120, editable=False, default="")
     title = models.CharField(_("job title"), max_length=80, blank=True)
     department = models.CharField(_("department"), max_length=80, blank=True)
-    email = models.EmailField(_("email"), blank=True, db_index=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
-    mobile = models.CharField(_("mobile"), max_length=20, blank=True, db_index=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
     key_person_role = models.CharField(_("key-person role"), max_length=16, choices=KeyPersonRole.choices, blank=True)
     preferred_channel = models.CharField(_("preferred channel"), max_length=8, choices=Channel.choices, blank=True)
     owner = models.ForeignKey(
@@ -234,10 +243,16 @@ class Contact(BusinessModel):
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        indexes = [
+        indexes = [  # see Account.Meta: equality lookups declared here, one index per sort of the list
             models.Index(fields=["owner", "full_name", "id"]),
             models.Index(fields=["full_name", "id"]),
             models.Index(fields=["account", "full_name"]),
+            models.Index(fields=["updated_at", "id"], name="contact_updated_id"),
+            models.Index(fields=["created_at", "id"], name="contact_created_id"),
+            models.Index(fields=["name_key"], name="contact_name_key"),
+            models.Index(fields=["email"], name="contact_email"),
+            models.Index(fields=["phone"], name="contact_phone"),
+            models.Index(fields=["mobile"], name="contact_mobile"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -12,7 +12,7 @@ from .korea.calendar import korean_holidays
 from .models import Job
 from .search import search
 from .search.registry import search_sources
-from .ui.dashboard import dashboard_tiles
+from .ui.dashboard import dashboard_tiles, tile_count
 
 
 @login_required
@@ -21,7 +21,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "key": tile.key,
             "label": tile.label,
-            "count": tile.count(request.user),
+            "count": tile_count(tile, request.user),
             "url": reverse(tile.url_name),
             "icon": tile.icon,
         }

@@ -4,24 +4,10 @@ Writes go through the operations (which check their rules, keep versions, write 
 until an area has its operations, its records are changed through the pages and the API, not here."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from forgecrm.platform.readonly_admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin
 
 from . import models
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyHistoryAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
-    pass
 
 
 @admin.register(models.Lead)

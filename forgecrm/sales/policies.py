@@ -18,8 +18,16 @@ permissions (`sales.change_lead`, `sales.approve_quote`, ...), which operations 
 import rules
 from django.db.models import Q, Subquery
 
-from forgecrm.platform.access import Principal, is_in_scope, prefixed, principal_for, register_scope
-from forgecrm.platform.access.predicates import is_above, is_admin, is_internal, is_partner_user, is_sales_manager
+from forgecrm.platform.access import Principal, prefixed, principal_for, register_scope
+from forgecrm.platform.access.predicates import (
+    has_internal_role,
+    is_above,
+    is_admin,
+    is_internal,
+    is_partner_user,
+    is_sales_manager,
+    is_visible,
+)
 from forgecrm.platform.access.principal import ORG_WIDE_ROLES
 from forgecrm.platform.access.registry import NOTHING
 from forgecrm.platform.models import Role, Team
@@ -301,30 +309,19 @@ SALES_SETTINGS_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER})
 LEAD_CAPTURE_SETTINGS_ROLES = SALES_SETTINGS_ROLES | {Role.MARKETING}
 
 
-def _role_in(user, roles_: frozenset[str]) -> bool:
-    principal = principal_for(user)
-    return principal.is_internal and (principal.role in roles_ or bool(getattr(user, "is_superuser", False)))
-
-
-@rules.predicate
-def is_visible(user, obj) -> bool:
-    """The record is inside the user's scope for its model."""
-    return is_in_scope(user, obj)
-
-
 @rules.predicate
 def is_assigner(user) -> bool:
-    return _role_in(user, ASSIGNER_ROLES)
+    return has_internal_role(user, ASSIGNER_ROLES)
 
 
 @rules.predicate
 def manages_sales_settings(user) -> bool:
-    return _role_in(user, SALES_SETTINGS_ROLES)
+    return has_internal_role(user, SALES_SETTINGS_ROLES)
 
 
 @rules.predicate
 def manages_lead_capture(user) -> bool:
-    return _role_in(user, LEAD_CAPTURE_SETTINGS_ROLES)
+    return has_internal_role(user, LEAD_CAPTURE_SETTINGS_ROLES)
 
 
 @rules.predicate

@@ -218,6 +218,9 @@ def _build(world: World) -> None:
     from .sales_world import build_sales
 
     build_sales(world, marker)
+    from .partners_world import build_partners
+
+    build_partners(world, marker)
 
     from forgecrm.activities.models import Attachment  # noqa: F401  (models loaded for the indexers)
     from forgecrm.catalog.models import PartnerProductNumber, Product

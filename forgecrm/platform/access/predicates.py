@@ -4,6 +4,7 @@ import rules
 
 from ..models.identity import Role
 from .principal import principal_for
+from .registry import is_in_scope
 
 
 @rules.predicate
@@ -52,3 +53,15 @@ def owner_in_subtree(user, obj) -> bool:
 def is_above(user, someone) -> bool:
     """`user` is above `someone` in the role hierarchy (someone's path of managers runs through the user)."""
     return someone is not None and someone.pk != user.pk and f"/{user.pk}/" in (someone.hierarchy_path or "")
+
+
+def has_internal_role(user, roles) -> bool:
+    """An internal user whose role is one of `roles` (a superuser counts, whatever the role)."""
+    principal = principal_for(user)
+    return principal.is_internal and (principal.role in roles or bool(getattr(user, "is_superuser", False)))
+
+
+@rules.predicate
+def is_visible(user, obj) -> bool:
+    """The record is inside the user's scope for its model."""
+    return is_in_scope(user, obj)

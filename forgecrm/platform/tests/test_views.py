@@ -51,3 +51,23 @@ def test_dashboard_and_search_pages_render(client):
     assert client.get(reverse("dashboard")).status_code == 200
     assert client.get(reverse("search"), {"q": "한빛"}).status_code == 200
     assert client.get(reverse("search-typeahead"), {"q": ""}).status_code == 200
+
+
+def test_dashboard_counts_are_cached_per_user(client, settings, django_assert_max_num_queries):
+    from forgecrm.platform.ui.dashboard import DashboardTile, tile_count
+
+    calls = []
+    tile = DashboardTile("probe", "Probe", lambda user: calls.append(user.pk) or len(calls), "dashboard")
+    first, second = UserFactory(), UserFactory()
+    assert tile_count(tile, first) == 1
+    assert tile_count(tile, first) == 1  # cached: the count ran once
+    assert tile_count(tile, second) == 2  # per user: never another user's number
+    settings.FORGE_DASHBOARD_COUNT_SECONDS = 0
+    assert tile_count(tile, first) == 3
+
+    settings.FORGE_DASHBOARD_COUNT_SECONDS = 120
+    client.force_login(first)
+    client.get(reverse("dashboard"))
+    # Session, user and the principal's three (for the menu); every tile count comes from the cache.
+    with django_assert_max_num_queries(5):
+        assert client.get(reverse("dashboard")).status_code == 200

@@ -187,6 +187,9 @@ SPECTACULAR_SETTINGS = {
         "ActivityStatusEnum": "forgecrm.activities.models.ActivityStatus",
         "LifecycleStatusEnum": "forgecrm.catalog.models.products.LifecycleStatus",
         "PartnerTierEnum": "forgecrm.customers.models.Tier",
+        # sales: quotas, forecasts, commissions
+        "ForecastStatusEnum": "forgecrm.sales.models.planning.ForecastStatus",
+        "CommissionStatementStatusEnum": "forgecrm.sales.models.commissions.StatementStatus",
     },
 }
 

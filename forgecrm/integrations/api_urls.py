@@ -47,6 +47,13 @@ router.register("quote-lines", QuoteLineViewSet, basename="quote-line")
 router.register("sales-orders", SalesOrderViewSet, basename="sales-order")
 
 # ---- sales: quotas, forecasts, commissions
+from forgecrm.sales.rest.commissions import CommissionPlanViewSet, CommissionStatementViewSet  # noqa: E402
+from forgecrm.sales.rest.planning import ForecastViewSet, QuotaViewSet  # noqa: E402
+
+router.register("quotas", QuotaViewSet, basename="quota")
+router.register("forecasts", ForecastViewSet, basename="forecast")
+router.register("commission-statements", CommissionStatementViewSet, basename="commission-statement")
+router.register("commission-plans", CommissionPlanViewSet, basename="commission-plan")
 
 # ---- sales: reports
 

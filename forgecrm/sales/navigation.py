@@ -32,5 +32,10 @@ _register_entry(_Entry(_("Quotes"), "sales:quote-list", "file-invoice", order=30
 _register_entry(_Entry(_("Sales orders"), "sales:order-list", "package", order=31, internal_only=False, group="sales"))  # type: ignore[arg-type]
 
 # ---- quotas, forecasts and commissions
+from forgecrm.platform.ui.context import MenuEntry, register_menu_entry  # noqa: E402  this area's section
+
+register_menu_entry(MenuEntry(_("Quotas"), "sales:quota-grid", "target", order=46, group="sales"))  # type: ignore[arg-type]
+register_menu_entry(MenuEntry(_("Forecasts"), "sales:forecast-rollup", "chart-line", order=47, group="sales"))  # type: ignore[arg-type]
+register_menu_entry(MenuEntry(_("Commissions"), "sales:commission-list", "coin", order=48, group="sales"))  # type: ignore[arg-type]
 
 # ---- reports and the sales dashboard

@@ -192,7 +192,10 @@ class CommissionStatement(BusinessModel):
 
 
 class CommissionStatementLine(models.Model):
-    """One sales order's (and product line's) contribution: commission = base × rate × multiplier."""
+    """One sales order's (and product line's) contribution at one multiplier: commission = base × rate × multiplier.
+
+    An order line that crosses a tier threshold is split in two lines, one per multiplier (the marginal
+    accelerator: see `sales/commission_calculation.py`)."""
 
     statement = models.ForeignKey(
         CommissionStatement, models.CASCADE, related_name="lines", verbose_name=_("commission statement")
@@ -216,7 +219,8 @@ class CommissionStatementLine(models.Model):
         ordering = ["statement", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["statement", "sales_order", "product_line"], name="statement_line_once_per_order_line"
+                fields=["statement", "sales_order", "product_line", "multiplier"],
+                name="statement_line_once_per_order_line_tier",
             )
         ]
 

@@ -1,5 +1,7 @@
 """Celery entry points of sales (take ids, idempotent, call operations); named `<operation>_task`."""
 
+import datetime as dt
+
 from celery import shared_task
 
 # ---- leads
@@ -45,9 +47,7 @@ def expire_quotes_task() -> int:
     from .operations.quoting import expire_quotes
 
     return expire_quotes()
-import datetime as dt
 
-from celery import shared_task
 
 
 @shared_task(acks_late=True)

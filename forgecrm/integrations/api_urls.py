@@ -9,6 +9,7 @@ from forgecrm.customers.rest import AccountViewSet, ContactViewSet
 from forgecrm.integrations.rest import WebhookDeliveryViewSet, WebhookEndpointViewSet
 from forgecrm.platform.api.tokens import ObtainTokenView, RevokeTokenView
 from forgecrm.platform.rest import TeamViewSet, UserViewSet
+from forgecrm.sales.rest.reports import SalesReportViewSet
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
@@ -31,6 +32,7 @@ router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-
 # ---- sales: quotas, forecasts, commissions
 
 # ---- sales: reports
+router.register("sales-reports", SalesReportViewSet, basename="sales-report")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from forgecrm.platform.ui.context import MenuGroup, register_menu_group  # areas add: MenuEntry, register_menu_entry
+from forgecrm.platform.ui.context import MenuEntry, MenuGroup, register_menu_entry, register_menu_group
 
 register_menu_group(MenuGroup("sales", _("Sales"), "chart-arrows", order=40))  # type: ignore[arg-type]
 
@@ -15,3 +15,7 @@ register_menu_group(MenuGroup("sales", _("Sales"), "chart-arrows", order=40))  #
 # ---- quotas, forecasts and commissions
 
 # ---- reports and the sales dashboard
+register_menu_entry(MenuEntry(_("Sales dashboard"), "sales:dashboard", "layout-dashboard", order=90, group="sales"))  # type: ignore[arg-type]
+register_menu_entry(
+    MenuEntry(_("Reports"), "sales:reports", "chart-histogram", order=91, internal_only=False, group="sales")  # type: ignore[arg-type]
+)

@@ -153,3 +153,11 @@ def build_sales(world, marker) -> None:
         rate_percent=Decimal("2.00"),
         commission=krw(783_200),
     )
+
+    # Reports: the dashboard's rollups (per owner; the rep and the manager share records as teammates).
+    from forgecrm.sales.models import SalesRollup
+
+    for key, owner in [("rollup_rep", rep), ("rollup_manager", manager), ("rollup_other", other)]:
+        world[key] = SalesRollup.objects.create(
+            owner=owner, stage=stage, month=quarter, currency="KRW", count=1, amount=Decimal(1_000_000)
+        )

@@ -94,7 +94,10 @@ def test_win_rate_by_owner_product_line_and_month(book):
         ("나영업", 1, 0, D("1.0000"), {"KRW": D("40000000.00")}),
     ]
     by_line = win_rates_for(book.manager, QUARTER, WinRateBy.PRODUCT_LINE)
-    assert [(r.label, r.won, r.lost) for r in by_line] == [("No product line", 2, 1), ("Chillers", 1, 0)]  # English pages
+    assert [(r.label, r.won, r.lost) for r in by_line] == [
+        ("No product line", 2, 1),
+        ("Chillers", 1, 0),
+    ]  # English pages
     by_month = win_rates_for(book.manager, QUARTER, WinRateBy.MONTH)
     assert [(r.label, r.won, r.lost) for r in by_month] == [("2026-04", 1, 1), ("2026-05", 1, 0), ("2026-06", 1, 0)]
     assert win_rates_for(book.partner, QUARTER, WinRateBy.OWNER) == []

@@ -51,7 +51,8 @@ def currency_order(code: str) -> tuple[int, str]:
 
 
 def sorted_amounts(amounts: dict[str, Decimal]) -> dict[str, Decimal]:
-    return {code: amounts[code] for code in sorted(amounts, key=currency_order)}
+    """KRW first, then the others alphabetically; each to the won/cent (the databases give sums their own scale)."""
+    return {code: Decimal(amounts[code]).quantize(CENTS) for code in sorted(amounts, key=currency_order)}
 
 
 def add_amount(amounts: dict[str, Decimal], currency: str, value: Decimal | None) -> None:

@@ -87,7 +87,7 @@ def test_the_win_rate_csv_splits_currencies_and_gives_percentages(book):
     rows = csv_rows(response)
     assert rows[0] == ["Owner", "Won", "Lost", "Win rate", "Won amount (KRW)", "Won amount (USD)"]
     assert rows[1] == ["가영업", "2", "1", "66.67", "30000000.00", "10000.00"]
-    assert rows[2] == ["나영업", "1", "0", "100.00", "40000000.00", "0"]
+    assert rows[2] == ["나영업", "1", "0", "100.00", "40000000.00", "0.00"]
 
 
 def test_a_foreign_owner_filter_is_a_field_error_not_a_wider_view(book):

@@ -90,7 +90,7 @@ class Table:
 
 
 def _amount_getter(index: int, code: str) -> Callable[[list[Any]], Any]:
-    return lambda row: (row[index] or {}).get(code, Decimal(0))
+    return lambda row: (row[index] or {}).get(code, Decimal("0.00"))
 
 
 def _plain_getter(index: int, kind: str) -> Callable[[list[Any]], Any]:

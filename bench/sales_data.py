@@ -84,7 +84,9 @@ def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
     return weighted[-1][0]
 
 
-def seed_sales_bench(*, seed: int = 5, opportunities: int = OPPORTUNITIES, today: dt.date | None = None) -> dict:
+def seed_sales_bench(
+    *, seed: int = 5, opportunities: int = OPPORTUNITIES, accounts: int = ACCOUNTS, today: dt.date | None = None
+) -> dict:
     """Write the data set into the current (empty, migrated) database; returns counts."""
     from forgecrm.catalog.models import ProductLine
     from forgecrm.customers.models import Account
@@ -109,17 +111,17 @@ def seed_sales_bench(*, seed: int = 5, opportunities: int = OPPORTUNITIES, today
         lines = [ProductLine.objects.create(code=code, name=name, name_en=en) for code, name, en in LINES]
         stages = {stage.code: stage for stage in Stage.objects.all()}
 
-        accounts = TableWriter(Account)
+        writer = TableWriter(Account)
         account_rows = []
         owners = [user.pk for user in subtree[1:]] + [user.pk for user in others]
-        for row in customer_accounts(rng, ACCOUNTS, set()):
+        for row in customer_accounts(rng, accounts, set()):
             if row.get("kind") in {"partner", "competitor"}:
                 continue
             row = {key: value for key, value in row.items() if not key.startswith("_")}
-            row.update(id=accounts.next_id(), kind="customer", owner_id=rng.choice(owners), created_at=now)
+            row.update(id=writer.next_id(), kind="customer", owner_id=rng.choice(owners), created_at=now)
             row["updated_at"] = now
             account_rows.append(row)
-        accounts.write(account_rows)
+        writer.write(account_rows)
         account_ids = [row["id"] for row in account_rows]
 
         deals, stays = TableWriter(Opportunity), TableWriter(StageHistory)

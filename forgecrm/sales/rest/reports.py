@@ -171,10 +171,19 @@ def _with_rate(row: Any) -> dict[str, Any]:
     return {**asdict(row), "rate": row.rate}
 
 
+class _NotAnAction:
+    """Hides an inherited method from the router (`hasattr(viewset, name)` is False), so no route is made."""
+
+    def __get__(self, instance: Any, owner: Any) -> Any:
+        raise AttributeError("not an action of this viewset")
+
+
 class SalesReportViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
-    """Read-only report figures; every figure starts from the caller's opportunity (and lead, quota) scope."""
+    """Read-only report figures; every figure starts from the caller's opportunity (and lead, quota) scope.
+    Only the report actions are routes: no list, and no detail (the mixin's `retrieve` is hidden)."""
 
     scoped_model = Opportunity
+    retrieve = _NotAnAction()
     serializer_class = PipelineSerializer
     pagination_class = None
 

@@ -528,6 +528,13 @@ class ForecastRow:
         return (won / quota).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
+def forecast_period(filters: ReportFilters) -> tuple[str, dt.date]:
+    """The quota period a filter means: a year for this/last year, else the quarter its window starts in."""
+    day = filters.date_from or timezone.localdate()
+    kind = PeriodKind.YEAR if filters.period in {Period.THIS_YEAR, Period.LAST_YEAR} else PeriodKind.QUARTER
+    return kind, period_start_for(kind, day)
+
+
 def forecast_vs_quota_for(
     actor: Any, kind: str, start: dt.date, filters: ReportFilters | None = None
 ) -> list[ForecastRow]:

@@ -23,6 +23,7 @@ from ..models import Opportunity
 from ..queries.reports import (
     ReportFilters,
     WinRateBy,
+    forecast_period,
     forecast_vs_quota_for,
     funnel_for,
     pipeline_by_owner_for,
@@ -33,7 +34,6 @@ from ..queries.reports import (
     totals_of,
     win_rates_for,
 )
-from ..views.reports import forecast_period
 
 
 def amounts_field(**kwargs: Any) -> serializers.DictField:

@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,13 +23,12 @@ from forgecrm.platform.exports import Column, export_response
 from forgecrm.platform.ui.charts import Series, category_chart, funnel_chart, share_chart
 
 from ..forms.reports import ReportFilterForm
-from ..models import PeriodKind, period_start_for
 from ..queries.reports import (
     HOME_CURRENCY,
-    Period,
     ReportFilters,
     WinRateBy,
     currency_order,
+    forecast_period,
     forecast_vs_quota_for,
     funnel_for,
     pipeline_by_owner_for,
@@ -298,13 +296,6 @@ def cycle_report(request: HttpRequest) -> HttpResponse:
         [[item.label, item.count, item.median_days, item.mean_days] for item in figures_],
     )
     return _render(request, "cycle", form, filters, figures, [table])
-
-
-def forecast_period(filters: ReportFilters) -> tuple[str, Any]:
-    """The quota period a filter means: a year for this/last year, else the quarter its window starts in."""
-    day = filters.date_from or timezone.localdate()
-    kind = PeriodKind.YEAR if filters.period in {Period.THIS_YEAR, Period.LAST_YEAR} else PeriodKind.QUARTER
-    return kind, period_start_for(kind, day)
 
 
 @login_required

@@ -96,7 +96,7 @@ class WinRateSerializer(serializers.Serializer):
 
 
 class CycleSerializer(serializers.Serializer):
-    class FigureSerializer(serializers.Serializer):
+    class CycleFigureSerializer(serializers.Serializer):
         key = serializers.CharField()
         label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
         count = serializers.IntegerField()
@@ -104,11 +104,11 @@ class CycleSerializer(serializers.Serializer):
         mean_days = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
 
     window = WindowSerializer()
-    figures = FigureSerializer(many=True)
+    figures = CycleFigureSerializer(many=True)
 
 
 class ForecastSerializer(serializers.Serializer):
-    class RowSerializer(serializers.Serializer):
+    class ForecastRowSerializer(serializers.Serializer):
         owner_id = serializers.IntegerField()
         label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
         quota = amounts_field()
@@ -122,29 +122,29 @@ class ForecastSerializer(serializers.Serializer):
     window = WindowSerializer()
     period_kind = serializers.CharField()
     period_start = serializers.DateField()
-    rows = RowSerializer(many=True)
+    rows = ForecastRowSerializer(many=True)
 
 
 class TopAccountsSerializer(serializers.Serializer):
-    class RowSerializer(serializers.Serializer):
+    class TopAccountRowSerializer(serializers.Serializer):
         account_id = serializers.IntegerField()
         label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
         won_count = serializers.IntegerField()
         won_amounts = amounts_field()
 
     window = WindowSerializer()
-    rows = RowSerializer(many=True)
+    rows = TopAccountRowSerializer(many=True)
 
 
 class SummarySerializer(serializers.Serializer):
-    class StageSerializer(serializers.Serializer):
+    class SummaryStageSerializer(serializers.Serializer):
         code = serializers.CharField()
         name = serializers.CharField()
         count = serializers.IntegerField()
         amounts = amounts_field()
 
     window = WindowSerializer()
-    by_stage = StageSerializer(many=True)
+    by_stage = SummaryStageSerializer(many=True)
     won_count = serializers.IntegerField()
     lost_count = serializers.IntegerField()
     open_count = serializers.IntegerField()

@@ -79,11 +79,17 @@ def explain(sql: str, params=None, name: str = config.DB_NAME) -> str:
 
 
 def time_query(
-    sql: str, params=None, *, loops: int = 200, seconds: float = 10.0, check: Callable[[], None] | None = None
+    sql: str,
+    params=None,
+    *,
+    loops: int = 200,
+    seconds: float = 10.0,
+    check: Callable[[], None] | None = None,
+    name: str = config.DB_NAME,
 ) -> dict:
     """Run one query again and again on one connection (after 5 warm-up runs); latencies in ms."""
     samples: list[float] = []
-    with connect() as connection, connection.cursor() as cursor:
+    with connect(name) as connection, connection.cursor() as cursor:
         for _ in range(5):
             cursor.execute(sql, params)
             cursor.fetchall()

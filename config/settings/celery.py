@@ -43,6 +43,13 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Quotes out past their validity date become expired (sales).
     "expire-quotes": {"task": "forgecrm.sales.tasks.expire_quotes_task", "schedule": 86400.0},
+    # The sales dashboard's rollups: the owners whose deals changed (every 5 minutes), and all of them nightly.
+    "refresh-sales-rollups": {"task": "forgecrm.sales.tasks.refresh_sales_rollups_task", "schedule": 300.0},
+    "rebuild-sales-rollups": {
+        "task": "forgecrm.sales.tasks.refresh_sales_rollups_task",
+        "schedule": 86400.0,
+        "kwargs": {"full": True},
+    },
     # API Idempotency-Key records past their lifetime.
     "purge-expired-idempotency-keys": {
         "task": "forgecrm.platform.tasks.purge_expired_idempotency_keys_task",

@@ -11,6 +11,7 @@ from forgecrm.platform.api.tokens import ObtainTokenView, RevokeTokenView
 from forgecrm.platform.rest import TeamViewSet, UserViewSet
 from forgecrm.sales.rest.leads import LeadViewSet, WebFormViewSet
 from forgecrm.sales.rest.quotes import QuoteLineViewSet, QuoteViewSet, SalesOrderViewSet
+from forgecrm.sales.rest.reports import SalesReportViewSet
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
@@ -56,6 +57,7 @@ router.register("commission-statements", CommissionStatementViewSet, basename="c
 router.register("commission-plans", CommissionPlanViewSet, basename="commission-plan")
 
 # ---- sales: reports
+router.register("sales-reports", SalesReportViewSet, basename="sales-report")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

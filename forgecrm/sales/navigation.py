@@ -39,3 +39,7 @@ register_menu_entry(MenuEntry(_("Forecasts"), "sales:forecast-rollup", "chart-li
 register_menu_entry(MenuEntry(_("Commissions"), "sales:commission-list", "coin", order=48, group="sales"))  # type: ignore[arg-type]
 
 # ---- reports and the sales dashboard
+register_menu_entry(MenuEntry(_("Sales dashboard"), "sales:dashboard", "layout-dashboard", order=90, group="sales"))  # type: ignore[arg-type]
+register_menu_entry(
+    MenuEntry(_("Reports"), "sales:reports", "chart-histogram", order=91, internal_only=False, group="sales")  # type: ignore[arg-type]
+)

@@ -59,6 +59,7 @@ from .models import (
     SalesOrder,
     SalesOrderLine,
     SalesOrderStatusChange,
+    SalesRollup,
     Stage,
     StageHistory,
     StageProbability,
@@ -427,3 +428,17 @@ rules.set_perm("sales.adjust_forecast", can_adjust_forecast)
 rules.set_perm("sales.approve_commissionstatement", can_approve_commission_statement)
 rules.set_perm("sales.manage_sales_settings", manages_sales_settings)
 rules.set_perm("sales.manage_lead_capture", manages_lead_capture)
+
+
+# --- reports: the dashboard's rollups ------------------------------------------------------------------------
+
+
+@register_scope(SalesRollup)
+def sales_rollup_scope(principal: Principal) -> Q:
+    """Aggregates per owner: the owners an internal user sees deals of by owner (self, subtree, sharing
+    teammates), org-wide roles all; portal users none (their dashboards read their own deals live)."""
+    if principal.sees_everything:
+        return EVERYTHING
+    if principal.is_internal:
+        return Q(owner_id__in=principal.visible_user_ids)
+    return NOTHING

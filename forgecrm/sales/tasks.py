@@ -4,6 +4,8 @@ import datetime as dt
 
 from celery import shared_task
 
+from .operations.reports import refresh_sales_rollups
+
 # ---- leads
 
 
@@ -60,3 +62,11 @@ def compute_commission_statements_task(period_kind: str, period_start: str, user
         actor=None, period_kind=period_kind, period_start=dt.date.fromisoformat(period_start), user_ids=user_ids
     )
     return len(statements)
+
+
+
+@shared_task(acks_late=True)
+def refresh_sales_rollups_task(full: bool = False) -> dict[str, int]:
+    """The sales dashboard's rollups brought up to date: the changed owners (every 5 minutes), or every owner
+    (`full=True`, nightly). Idempotent: a rerun rewrites the same rows."""
+    return refresh_sales_rollups(full=full)

@@ -7,6 +7,7 @@ from .views import lead_capture as lead_capture_views
 from .views import leads as lead_views
 from .views import orders as order_views
 from .views import quotes as quote_views
+from .views import reports
 
 app_name = "sales"
 
@@ -133,4 +134,12 @@ urlpatterns += [
 ]
 
 # ---- reports and the sales dashboard
-urlpatterns += []
+urlpatterns += [
+    path("reports/", reports.pipeline_report, name="reports"),
+    path("reports/funnel/", reports.funnel_report, name="report-funnel"),
+    path("reports/win-rate/", reports.win_rate_report, name="report-win-rate"),
+    path("reports/cycle/", reports.cycle_report, name="report-cycle"),
+    path("reports/forecast/", reports.forecast_report, name="report-forecast"),
+    path("reports/top-accounts/", reports.top_accounts_report, name="report-top-accounts"),
+    path("dashboard/", reports.sales_dashboard, name="dashboard"),
+]

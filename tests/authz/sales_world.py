@@ -190,3 +190,10 @@ def build_sales(world, marker) -> None:
     QuoteLine.objects.filter(pk__in=[world["quote_line_rep"].pk, world["quote_line_partner_a"].pk]).update(
         unit_cost=krw(7_654_321)
     )
+    # Reports: the dashboard's rollups (per owner; the rep and the manager share records as teammates).
+    from forgecrm.sales.models import SalesRollup
+
+    for key, owner in [("rollup_rep", rep), ("rollup_manager", manager), ("rollup_other", other)]:
+        world[key] = SalesRollup.objects.create(
+            owner=owner, stage=stage, month=quarter, currency="KRW", count=1, amount=Decimal(1_000_000)
+        )

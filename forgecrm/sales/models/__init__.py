@@ -58,6 +58,7 @@ from .quotes import (
     QuoteLineOption,
     QuoteStatus,
 )
+from .rollups import SalesRollup, SalesRollupState
 
 __all__ = [
     "DEFAULT_VAT_RATE",
@@ -99,6 +100,8 @@ __all__ = [
     "SalesOrderLine",
     "SalesOrderStatus",
     "SalesOrderStatusChange",
+    "SalesRollup",
+    "SalesRollupState",
     "ScoreKind",
     "ScoreOperator",
     "Stage",

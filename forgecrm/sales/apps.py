@@ -8,4 +8,15 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
+        from forgecrm.platform.events import register_event_types
+
         from . import navigation, policies  # noqa: F401  register scopes, action rules and the menu
+
+        # ---- sales: pipeline events
+        register_event_types(
+            "OpportunityCreated",
+            "OpportunityUpdated",
+            "OpportunityStageChanged",
+            "OpportunityWon",
+            "OpportunityLost",
+        )

@@ -20,3 +20,8 @@ class SalesConfig(AppConfig):
             "OpportunityWon",
             "OpportunityLost",
         )
+
+        # ---- sales: imports (products, sales team and opportunities on the customers import framework)
+        from .imports import register as register_imports
+
+        register_imports()

@@ -50,6 +50,8 @@ class Options:
     mapping: dict[str, str]
     mode: str = "fill"  # "fill" empty fields of matches, "overwrite" them, or "skip" matches
     account_kind: str = "prospect"
+    value_map: dict[str, dict[str, str]] = field(default_factory=dict)  # kinds: reference -> file value -> value
+    extra: dict = field(default_factory=dict)  # kinds: their own options
 
 
 def _counts() -> dict[str, int]:
@@ -65,6 +67,8 @@ class Outcome:
     issues: list[Issue] = field(default_factory=list)
     preview: list[dict] = field(default_factory=list)
     first_cells: list[str] = field(default_factory=list)
+    entities: dict[str, dict[str, int]] = field(default_factory=dict)  # kinds: their counters
+    unknown: dict[str, list[dict]] = field(default_factory=dict)  # kinds: reference values to map
 
 
 MATCH_LABELS = {

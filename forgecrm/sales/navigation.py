@@ -2,7 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from forgecrm.platform.ui.context import MenuGroup, register_menu_group  # areas add: MenuEntry, register_menu_entry
+from forgecrm.platform.ui.context import (  # areas add: MenuEntry, register_menu_entry
+    MenuEntry,
+    MenuGroup,
+    register_menu_entry,
+    register_menu_group,
+)
 
 register_menu_group(MenuGroup("sales", _("Sales"), "chart-arrows", order=40))  # type: ignore[arg-type]
 
@@ -15,3 +20,6 @@ register_menu_group(MenuGroup("sales", _("Sales"), "chart-arrows", order=40))  #
 # ---- quotas, forecasts and commissions
 
 # ---- reports and the sales dashboard
+
+# ---- imports (products, sales team, opportunities: the customers import pages)
+register_menu_entry(MenuEntry(_("Import"), "customers:account-import", "file-import", order=90, group="sales"))  # type: ignore[arg-type]

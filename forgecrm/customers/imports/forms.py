@@ -26,22 +26,35 @@ def _add_kind_options(form: forms.Form, kind: ImportKind, initial: dict | None =
         value = (initial or {}).get(option.name, option.default)
         if option.choices:
             form.fields[name] = forms.ChoiceField(
-                label=option.label, choices=option.choices, initial=value, help_text=option.help_text,
+                label=option.label,
+                choices=option.choices,
+                initial=value,
+                help_text=option.help_text,
                 widget=forms.Select(attrs={"class": "form-select"}),
             )
         elif isinstance(option.default, bool):
             form.fields[name] = forms.BooleanField(
-                label=option.label, initial=value, required=False, help_text=option.help_text,
+                label=option.label,
+                initial=value,
+                required=False,
+                help_text=option.help_text,
                 widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
         elif isinstance(option.default, int):
             form.fields[name] = forms.IntegerField(
-                label=option.label, initial=value, min_value=0, max_value=3650, help_text=option.help_text,
+                label=option.label,
+                initial=value,
+                min_value=0,
+                max_value=3650,
+                help_text=option.help_text,
                 widget=forms.NumberInput(attrs={"class": "form-control"}),
             )
         else:
             form.fields[name] = forms.CharField(
-                label=option.label, initial=value, max_length=200, help_text=option.help_text,
+                label=option.label,
+                initial=value,
+                max_length=200,
+                help_text=option.help_text,
                 widget=forms.TextInput(attrs={"class": "form-control"}),
             )
         names.append(name)

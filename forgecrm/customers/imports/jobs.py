@@ -151,7 +151,9 @@ def create_import_job(
     table = read_table(filename, data)
     name = PurePath(filename).name[:120]
     if kind is not None:
-        guessed = clean_kind_mapping(mapping, table.headers, kind) if mapping else guess_kind_mapping(table.headers, kind)
+        guessed = (
+            clean_kind_mapping(mapping, table.headers, kind) if mapping else guess_kind_mapping(table.headers, kind)
+        )
     else:
         guessed = clean_mapping(mapping, table.headers, target) if mapping else guess_mapping(table.headers, target)
     extra = {
@@ -222,7 +224,9 @@ def update_import_options(
     params = dict(job.params)
     headers = params.get("headers", [])
     params.update(
-        mapping=clean_kind_mapping(mapping, headers, kind) if kind else clean_mapping(mapping, headers, params["target"]),
+        mapping=clean_kind_mapping(mapping, headers, kind)
+        if kind
+        else clean_mapping(mapping, headers, params["target"]),
         mode=mode,
         account_kind=account_kind,
     )
@@ -261,7 +265,9 @@ def run_import(*, actor: User, job: Job, progress: Callable[[int], None] | None 
             start_job(job=job, total=job.total)
             pass_class = _pass_class(job)
             arguments = {"progress": progress} if pass_class is not ImportPass else {}
-            outcome = pass_class(actor=actor, job=job, table=table, options=_options(job), dry_run=False, **arguments).run()
+            outcome = pass_class(
+                actor=actor, job=job, table=table, options=_options(job), dry_run=False, **arguments
+            ).run()
             if progress is not None and pass_class is ImportPass:
                 progress(outcome.rows)
             result = {

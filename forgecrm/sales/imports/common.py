@@ -24,7 +24,7 @@ def parse_date(value: str) -> dt.date:
         text = re.split(r"[ T]", text, maxsplit=1)[0]
     for pattern in DATE_FORMATS:
         try:
-            return dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007  # a calendar day, no time
+            return dt.datetime.strptime(text, pattern).date()  # a calendar day, no time
         except ValueError:
             continue
     raise ValidationError(_("Enter a date such as 2024-03-31."))

@@ -332,9 +332,7 @@ class OpportunityPass(KindPass):
             close_date = (record.engage_date or self.today) + dt.timedelta(days=int(self.settings["open_close_days"]))
             close_defaulted = 1
         if record.engage_date and stage.is_closed and record.engage_date > close_date:
-            errors.append(
-                (self.header("opportunity.engage_date"), _("The engage date is after the close date."))
-            )
+            errors.append((self.header("opportunity.engage_date"), _("The engage date is after the close date.")))
             return ()
         probability = self.probabilities.get((stage.pk, line_id), stage.default_probability)
         closed_at = _local_midnight(close_date) if stage.is_closed else None

@@ -120,7 +120,9 @@ class ProductPass(KindPass):
         if values.get("product.unit"):
             unit = _choice(values["product.unit"], list(Unit.choices)) or ""
             if not unit:
-                row.errors.append((self.header("product.unit"), _("Unknown unit; use EA, SET, M, KG, L, BOX, ROLL or HR.")))
+                row.errors.append(
+                    (self.header("product.unit"), _("Unknown unit; use EA, SET, M, KG, L, BOX, ROLL or HR."))
+                )
         if values.get("product.status"):
             status = _choice(values["product.status"], list(LifecycleStatus.choices)) or ""
             if not status:

@@ -35,7 +35,10 @@ from forgecrm.platform.operations.identity import create_team, create_user, set_
 from .common import fold
 
 KIND_KEY = "sales.team"
-INTERNAL_SALES_ROLES = ((Role.SALES_REP.value, Role.SALES_REP.label), (Role.SALES_MANAGER.value, Role.SALES_MANAGER.label))
+INTERNAL_SALES_ROLES = (
+    (Role.SALES_REP.value, Role.SALES_REP.label),
+    (Role.SALES_MANAGER.value, Role.SALES_MANAGER.label),
+)
 PORTAL_ROLES = ("partner_admin", "partner_rep", "customer_user")
 
 FIELDS = (
@@ -163,10 +166,8 @@ class TeamPass(KindPass):
         overwrite = self.options.mode == "overwrite"
         manager = None
         if record.manager:
-            manager, _created = self._person(
-                record.manager, "@" in record.manager and record.manager.lower() or "", Role.SALES_MANAGER,
-                None, "managers",
-            )  # fmt: skip
+            email = record.manager.lower() if "@" in record.manager else ""
+            manager, _created = self._person(record.manager, email, Role.SALES_MANAGER, None, "managers")
         existing = self._find(record.full_name, record.email)
         if existing is not None and manager is not None and existing.pk == manager.pk:
             self.refuse(record.line, [(self.header("person.manager"), _("A person cannot be their own manager."))])
@@ -176,14 +177,14 @@ class TeamPass(KindPass):
             return
         person, created = self._person(record.full_name, record.email, self.settings["role"], manager, "people")
         changed = False
-        if not created and manager is not None and person.manager_id != manager.pk:
-            if overwrite or person.manager_id is None:
-                try:
-                    set_manager(actor=self.actor, user=person, manager=manager)
-                except ValidationError as error:
-                    self.refuse(record.line, [(self.header("person.manager"), " ".join(error.messages))])
-                    return
-                changed = True
+        moves = manager is not None and person.manager_id != manager.pk and (overwrite or person.manager_id is None)
+        if not created and moves:
+            try:
+                set_manager(actor=self.actor, user=person, manager=manager)
+            except ValidationError as error:
+                self.refuse(record.line, [(self.header("person.manager"), " ".join(error.messages))])
+                return
+            changed = True
         if record.team:
             changed |= self._join(record.team, person, manager)
         if created:

@@ -106,16 +106,22 @@ def test_stage_history_follows_the_invariant(imported):
     assert not with_open.exclude(open_rows=1).exists()
     closed = Opportunity.objects.filter(Q(stage__is_won=True) | Q(stage__is_lost=True))
     sample = closed.get(external_id="1C1I7A6R")  # Won, engaged 2016-10-20, closed 2017-03-01, 1,054
-    assert timezone.localtime(sample.closed_at).date().isoformat() == "2017-03-01" and sample.close_date.isoformat() == "2017-03-01"
+    assert (
+        timezone.localtime(sample.closed_at).date().isoformat() == "2017-03-01"
+        and sample.close_date.isoformat() == "2017-03-01"
+    )
     assert sample.stage_entered_at == sample.closed_at and sample.probability == 100
     rows = list(StageHistory.objects.filter(opportunity=sample).order_by("entered_at"))
     assert [row.stage.code for row in rows] == ["qualification", "won"]
     assert rows[0].left_at == rows[1].entered_at and rows[0].seconds_in_stage == 132 * 86400
     assert sample.amount.amount == Decimal("1054") and sample.amount.currency.code == "USD"
     assert not closed.filter(closed_at__isnull=True).exists()
-    assert not Opportunity.objects.exclude(stage__is_won=True).exclude(stage__is_lost=True).exclude(
-        closed_at__isnull=True
-    ).exists()
+    assert (
+        not Opportunity.objects.exclude(stage__is_won=True)
+        .exclude(stage__is_lost=True)
+        .exclude(closed_at__isnull=True)
+        .exists()
+    )
     lost = Opportunity.objects.filter(stage__is_lost=True).first()
     assert lost.win_loss_reason == "other" and lost.probability == 0 and lost.forecast_category == "omitted"
 

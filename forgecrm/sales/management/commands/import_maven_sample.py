@@ -70,9 +70,7 @@ class Command(BaseCommand):
     def _actor(email: str | None) -> User:
         users = User.objects.filter(is_active=True)
         actor = (
-            users.filter(email=email.lower()).first()
-            if email
-            else users.filter(role=Role.ADMIN).order_by("pk").first()
+            users.filter(email=email.lower()).first() if email else users.filter(role=Role.ADMIN).order_by("pk").first()
         )
         if actor is None or actor.role != Role.ADMIN:
             raise CommandError("Give an active administrator's email with --actor (people are imported as users).")

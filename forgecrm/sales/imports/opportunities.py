@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from forgecrm.customers.imports.access import assignable_owner_ids, changeable_q
 from forgecrm.customers.imports.cleaning import stable_id
@@ -50,33 +50,33 @@ KIND_KEY = "sales.opportunities"
 ACCOUNT, OWNER, PRODUCT, STAGE = "opportunity.account", "opportunity.owner", "opportunity.product", "opportunity.stage"
 
 FIELDS = (
-    TargetField("opportunity.external_id", _lazy("Opportunity external ID"), "opportunity", (
+    TargetField("opportunity.external_id", gettext_lazy("Opportunity external ID"), "opportunity", (
         "opportunityid", "dealid", "id", "externalid", "기회id", "영업기회id", "기회번호",
     )),
-    TargetField("opportunity.name", _lazy("Opportunity name"), "opportunity", (
+    TargetField("opportunity.name", gettext_lazy("Opportunity name"), "opportunity", (
         "opportunityname", "dealname", "name", "기회명", "영업기회명", "건명",
     )),
-    TargetField(ACCOUNT, _lazy("Account"), "opportunity", (
+    TargetField(ACCOUNT, gettext_lazy("Account"), "opportunity", (
         "account", "accountname", "company", "companyname", "customer", "회사명", "거래처", "거래처명", "고객사",
     )),
-    TargetField(OWNER, _lazy("Owner (user name or email)"), "opportunity", (
+    TargetField(OWNER, gettext_lazy("Owner (user name or email)"), "opportunity", (
         "salesagent", "agent", "owner", "owneremail", "ownername", "salesrep", "rep", "담당자", "담당영업", "영업담당",
     )),
-    TargetField(PRODUCT, _lazy("Product (name or SKU)"), "opportunity", (
+    TargetField(PRODUCT, gettext_lazy("Product (name or SKU)"), "opportunity", (
         "product", "productname", "sku", "제품", "제품명", "품명",
     )),
-    TargetField(STAGE, _lazy("Stage"), "opportunity", ("dealstage", "stage", "stagename", "단계", "영업단계")),
-    TargetField("opportunity.engage_date", _lazy("Engage date (the deal was opened)"), "opportunity", (
+    TargetField(STAGE, gettext_lazy("Stage"), "opportunity", ("dealstage", "stage", "stagename", "단계", "영업단계")),
+    TargetField("opportunity.engage_date", gettext_lazy("Engage date (the deal was opened)"), "opportunity", (
         "engagedate", "createddate", "opendate", "startdate", "시작일", "등록일",
     )),
-    TargetField("opportunity.close_date", _lazy("Close date"), "opportunity", (
+    TargetField("opportunity.close_date", gettext_lazy("Close date"), "opportunity", (
         "closedate", "expectedclosedate", "마감일", "예상마감일", "종료일",
     )),
-    TargetField("opportunity.amount", _lazy("Amount"), "opportunity", (
+    TargetField("opportunity.amount", gettext_lazy("Amount"), "opportunity", (
         "closevalue", "amount", "value", "dealvalue", "금액", "예상금액", "수주금액",
     )),
-    TargetField("opportunity.currency", _lazy("Currency"), "opportunity", ("currency", "currencycode", "통화")),
-    TargetField("opportunity.description", _lazy("Description"), "opportunity", (
+    TargetField("opportunity.currency", gettext_lazy("Currency"), "opportunity", ("currency", "currencycode", "통화")),
+    TargetField("opportunity.description", gettext_lazy("Description"), "opportunity", (
         "description", "notes", "note", "비고", "메모", "설명",
     )),
 )  # fmt: skip
@@ -139,7 +139,7 @@ class OpportunityPass(KindPass):
         super().__init__(**kwargs)
         self.stages: dict[str, PipelineStage] | None = None
         self.first_open: PipelineStage | None = None
-        self.probabilities: dict[tuple[int, int], int] = {}
+        self.probabilities: dict[tuple[int, int | None], int] = {}
         self.today = timezone.localdate()
         self.now = timezone.now()
 
@@ -335,15 +335,16 @@ class OpportunityPass(KindPass):
             errors.append((self.header("opportunity.engage_date"), _("The engage date is after the close date.")))
             return ()
         probability = self.probabilities.get((stage.pk, line_id), stage.default_probability)
-        closed_at = _local_midnight(close_date) if stage.is_closed else None
-        pre_stage_id = pre_probability = pre_seconds = pre_entered_at = None
+        closed_at: dt.datetime | None = None
+        pre_stage_id = pre_probability = pre_seconds = None
+        pre_entered_at: dt.datetime | None = None
         if stage.is_closed:
-            entered_at = closed_at
+            closed_at = entered_at = _local_midnight(close_date)
             if record.engage_date and engaged is not None:
                 pre_entered_at = _local_midnight(record.engage_date)
                 pre_stage_id = engaged.pk
                 pre_probability = self.probabilities.get((engaged.pk, line_id), engaged.default_probability)
-                pre_seconds = int((closed_at - pre_entered_at).total_seconds())
+                pre_seconds = int((entered_at - pre_entered_at).total_seconds())
         else:
             entered_at = _local_midnight(record.engage_date) if record.engage_date else self.now
         amount = record.amount if record.amount is not None else Decimal("0.00")
@@ -404,7 +405,7 @@ class OpportunityPass(KindPass):
         now = connection.ops.adapt_datetimefield_value(self.now)
         moment = "CAST(%s AS timestamp with time zone)" if postgres else "%s"
         actor = self.actor.pk
-        constants = {
+        constants: dict[str, object] = {
             "created_at": now,
             "updated_at": now,
             "created_by_id": actor,
@@ -554,36 +555,36 @@ def _currency_choices() -> tuple[tuple[str, str], ...]:
 
 OPPORTUNITIES = ImportKind(
     key=KIND_KEY,
-    label=_lazy("Opportunities (pipeline)"),
+    label=gettext_lazy("Opportunities (pipeline)"),
     fields=FIELDS,
-    entities=(("opportunities", _lazy("Opportunities")),),
+    entities=(("opportunities", gettext_lazy("Opportunities")),),
     pass_class=OpportunityPass,
     may_import=may_import_opportunities,
     references=(
-        Reference(ACCOUNT, _lazy("account"), empty_is_value=True),
-        Reference(OWNER, _lazy("owner")),
-        Reference(PRODUCT, _lazy("product")),
-        Reference(STAGE, _lazy("stage"), list_all=True),
+        Reference(ACCOUNT, gettext_lazy("account"), empty_is_value=True),
+        Reference(OWNER, gettext_lazy("owner")),
+        Reference(PRODUCT, gettext_lazy("product")),
+        Reference(STAGE, gettext_lazy("stage"), list_all=True),
     ),
     options=(
         KindOption(
             "currency",
-            _lazy("Currency of the amounts"),
+            gettext_lazy("Currency of the amounts"),
             "KRW",
             choices=_currency_choices(),
-            help_text=_lazy("Unless a column gives each row's currency."),
+            help_text=gettext_lazy("Unless a column gives each row's currency."),
         ),
         KindOption(
             "open_close_days",
-            _lazy("Open deals without a close date close this many days after their engage date"),
+            gettext_lazy("Open deals without a close date close this many days after their engage date"),
             90,
-            help_text=_lazy("Or after the day of the import when there is no engage date either."),
+            help_text=gettext_lazy("Or after the day of the import when there is no engage date either."),
         ),
         KindOption(
             "engaged_stage",
-            _lazy("Stage a won or lost deal was in from its engage date (code)"),
+            gettext_lazy("Stage a won or lost deal was in from its engage date (code)"),
             "qualification",
-            help_text=_lazy("Written as its closed stage history row; empty: none."),
+            help_text=gettext_lazy("Written as its closed stage history row; empty: none."),
         ),
     ),
     modes=("overwrite", "skip"),

@@ -24,7 +24,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from djmoney.money import Money
 
 from forgecrm.catalog.models import LifecycleStatus, Product, ProductLine, Unit, money_of
@@ -42,24 +42,24 @@ LINE = "product.line"
 SPEC_FIELD = "product.spec"
 
 FIELDS = (
-    TargetField("product.sku", _lazy("SKU"), "product", (
+    TargetField("product.sku", gettext_lazy("SKU"), "product", (
         "sku", "품번", "제품코드", "품목코드", "productcode", "itemcode", "partnumber", "modelnumber", "모델명",
     )),
-    TargetField("product.name", _lazy("Product name"), "product", (
+    TargetField("product.name", gettext_lazy("Product name"), "product", (
         "product", "productname", "name", "제품명", "품명", "품목명", "상품명",
     )),
-    TargetField("product.name_en", _lazy("English name"), "product", ("englishname", "nameen", "영문명", "영문제품명")),
-    TargetField(LINE, _lazy("Product line (code or name)"), "product", (
+    TargetField("product.name_en", gettext_lazy("English name"), "product", ("englishname", "nameen", "영문명", "영문제품명")),
+    TargetField(LINE, gettext_lazy("Product line (code or name)"), "product", (
         "series", "productline", "line", "family", "productfamily", "제품군", "제품라인", "시리즈",
     )),
-    TargetField("product.list_price", _lazy("List price (KRW)"), "product", (
+    TargetField("product.list_price", gettext_lazy("List price (KRW)"), "product", (
         "listprice", "price", "정가", "단가", "판매가", "가격", "소비자가",
     )),
-    TargetField("product.unit", _lazy("Unit"), "product", ("unit", "uom", "단위")),
-    TargetField("product.status", _lazy("Lifecycle status"), "product", ("status", "lifecycle", "상태")),
-    TargetField("product.description", _lazy("Description"), "product", ("description", "설명", "비고")),
-    TargetField("product.external_id", _lazy("Product external ID"), "product", ("productid", "externalid", "id")),
-    TargetField(SPEC_FIELD, _lazy("Specification (named after the column)"), "product"),
+    TargetField("product.unit", gettext_lazy("Unit"), "product", ("unit", "uom", "단위")),
+    TargetField("product.status", gettext_lazy("Lifecycle status"), "product", ("status", "lifecycle", "상태")),
+    TargetField("product.description", gettext_lazy("Description"), "product", ("description", "설명", "비고")),
+    TargetField("product.external_id", gettext_lazy("Product external ID"), "product", ("productid", "externalid", "id")),
+    TargetField(SPEC_FIELD, gettext_lazy("Specification (named after the column)"), "product"),
 )  # fmt: skip
 SKU_NOISE = re.compile(r"[^A-Z0-9]+")
 
@@ -116,6 +116,7 @@ class ProductPass(KindPass):
                     row.errors.append(
                         (self.header("product.list_price"), _("KRW has no minor unit: enter a whole amount."))
                     )
+                price = price.quantize(Decimal(1))
         unit = status = ""
         if values.get("product.unit"):
             unit = _choice(values["product.unit"], list(Unit.choices)) or ""
@@ -176,11 +177,21 @@ class ProductPass(KindPass):
             if record.errors:
                 self.refuse(record.line, record.errors)
                 continue
-            product = existing.get(("x", record.ext_id)) or existing.get(("sku", record.sku))
-            if product is None:
-                self._create(record, line)
-            else:
-                self._match(record, product, line)
+            found = existing.get(("x", record.ext_id)) or existing.get(("sku", record.sku))
+            try:
+                if found is None:
+                    self._create(record, line)
+                else:
+                    self._match(record, found, line)
+            except ValidationError as error:  # the catalog's own rules (a SKU taken, a bad value)
+                fields = getattr(error, "message_dict", {"": error.messages})
+                self.refuse(
+                    record.line,
+                    [
+                        (self.header(f"product.{name}") if name else "", " ".join(texts))
+                        for name, texts in fields.items()
+                    ],
+                )
 
     def _product_line(self, record: ProductRecord, lines: dict[str, ProductLine]) -> ProductLine | None:
         raw = record.product_line
@@ -270,24 +281,24 @@ def suggestions(actor: User, key: str) -> list[str]:
 
 PRODUCTS = ImportKind(
     key=KIND_KEY,
-    label=_lazy("Products (catalog)"),
+    label=gettext_lazy("Products (catalog)"),
     fields=FIELDS,
-    entities=(("products", _lazy("Products")), ("product_lines", _lazy("Product lines"))),
+    entities=(("products", gettext_lazy("Products")), ("product_lines", gettext_lazy("Product lines"))),
     pass_class=ProductPass,
     may_import=lambda user: bool(can_edit_catalog(user)),
-    references=(Reference(LINE, _lazy("product line"), list_all=True),),
+    references=(Reference(LINE, gettext_lazy("product line"), list_all=True),),
     options=(
         KindOption(
             "status",
-            _lazy("Lifecycle status of new products"),
+            gettext_lazy("Lifecycle status of new products"),
             LifecycleStatus.ACTIVE.value,
             choices=tuple((value, label) for value, label in LifecycleStatus.choices),
         ),
         KindOption(
             "default_line",
-            _lazy("Product line of rows without one (code or name)"),
+            gettext_lazy("Product line of rows without one (code or name)"),
             "",
-            help_text=_lazy("Created when it does not exist; empty: such rows are reported."),
+            help_text=gettext_lazy("Created when it does not exist; empty: such rows are reported."),
         ),
     ),
     suggestions=suggestions,

@@ -23,7 +23,7 @@ from django.core.validators import validate_email
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from forgecrm.customers.imports.cleaning import stable_id
 from forgecrm.customers.imports.kinds import ImportKind, KindOption, KindPass, Row
@@ -42,14 +42,14 @@ INTERNAL_SALES_ROLES = (
 PORTAL_ROLES = ("partner_admin", "partner_rep", "customer_user")
 
 FIELDS = (
-    TargetField("person.full_name", _lazy("Full name"), "person", (
+    TargetField("person.full_name", gettext_lazy("Full name"), "person", (
         "salesagent", "agent", "salesrep", "rep", "fullname", "name", "성명", "이름", "영업사원", "담당자",
     )),
-    TargetField("person.email", _lazy("Email"), "person", ("email", "emailaddress", "이메일", "메일")),
-    TargetField("person.manager", _lazy("Manager (name or email)"), "person", (
+    TargetField("person.email", gettext_lazy("Email"), "person", ("email", "emailaddress", "이메일", "메일")),
+    TargetField("person.manager", gettext_lazy("Manager (name or email)"), "person", (
         "manager", "managername", "manageremail", "reportsto", "상사", "팀장", "매니저", "관리자",
     )),
-    TargetField("person.team", _lazy("Team or office"), "person", (
+    TargetField("person.team", gettext_lazy("Team or office"), "person", (
         "regionaloffice", "office", "team", "teamname", "region", "branch", "팀", "팀명", "지점", "영업소",
     )),
 )  # fmt: skip
@@ -212,22 +212,28 @@ class TeamPass(KindPass):
 
 TEAM = ImportKind(
     key=KIND_KEY,
-    label=_lazy("Sales team (people, managers, offices)"),
+    label=gettext_lazy("Sales team (people, managers, offices)"),
     fields=FIELDS,
-    entities=(("people", _lazy("People")), ("managers", _lazy("Managers")), ("teams", _lazy("Teams"))),
+    entities=(
+        ("people", gettext_lazy("People")),
+        ("managers", gettext_lazy("Managers")),
+        ("teams", gettext_lazy("Teams")),
+    ),
     pass_class=TeamPass,
     may_import=is_admin,
     options=(
         KindOption(
             "email_domain",
-            _lazy("Email domain for people without an email"),
+            gettext_lazy("Email domain for people without an email"),
             "sales.invalid",
-            help_text=_lazy("first.last@domain; the default domain never receives mail."),
+            help_text=gettext_lazy("first.last@domain; the default domain never receives mail."),
         ),
-        KindOption("role", _lazy("Role of the people in the file"), Role.SALES_REP.value, choices=INTERNAL_SALES_ROLES),
+        KindOption(
+            "role", gettext_lazy("Role of the people in the file"), Role.SALES_REP.value, choices=INTERNAL_SALES_ROLES
+        ),
         KindOption(
             "active",
-            _lazy("Active (can own records; they sign in after the password-reset invitation)"),
+            gettext_lazy("Active (can own records; they sign in after the password-reset invitation)"),
             True,
         ),
     ),

@@ -354,3 +354,29 @@ def test_the_report_lists_unmapped_rows(client, world, django_capture_on_commit_
     assert client.get(reverse("customers:account-import-job", args=[job.pk])).status_code == 404
     client.force_login(UserFactory(role=Role.SERVICE_AGENT))
     assert client.get(reverse("customers:account-import")).status_code == 403
+
+
+def test_the_opportunity_import_is_set_based(world):
+    """No statement per row: 5 rows and 60 rows cost the same number of queries (one chunk each)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = world["admin"]
+    header = "id,owner,account,product,stage,engage date,close date,amount\n"
+
+    def queries(prefix: str, rows: int) -> int:
+        body = "".join(
+            f"{prefix}{n},moses@forge.kr,Cancity,GTX Pro,{'Won' if n % 2 else 'proposal'},2017-01-02,2017-03-01,{n}\n"
+            for n in range(rows)
+        )
+        job = create_import_job(
+            actor=admin, filename="q.csv", data=(header + body).encode(), target="sales.opportunities"
+        )
+        with CaptureQueriesContext(connection) as captured:
+            run_import(actor=admin, job=job)
+        job.refresh_from_db()
+        assert job.result["counts"]["opportunities"]["new"] == rows
+        return len(captured)
+
+    assert queries("S", 5) == queries("L", 60)
+    assert StageHistory.objects.filter(opportunity__external_id__startswith="L").count() == 60 + 30

@@ -1,6 +1,7 @@
 """Import the Maven CRM sample (accounts, products, sales team, 8,800 opportunities) through the import jobs."""
 
 from pathlib import Path
+from typing import IO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         if path is None or not (path / "sales_pipeline.csv").is_file():
             raise CommandError("The Maven sample was not found; give its folder with --path.")
         actor = self._actor(options["actor"])
-        console = Console(file=self.stdout, force_terminal=None)
+        console = Console(file=cast(IO[str], self.stdout))
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             table.add_column(name, justify="left" if name in ("file", "status") else "right")
         for name, job in jobs.items():
             counts = job.result.get("counts", {})
-            first = next(
+            first: dict = next(
                 (counts[key] for key in ("opportunities", "people", "products", "accounts") if key in counts), {}
             )
             table.add_row(

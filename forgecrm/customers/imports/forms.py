@@ -54,6 +54,7 @@ def _add_kind_options(form: forms.Form, kind: ImportKind, initial: dict | None =
                 label=option.label,
                 initial=value,
                 max_length=200,
+                required=False,
                 help_text=option.help_text,
                 widget=forms.TextInput(attrs={"class": "form-control"}),
             )

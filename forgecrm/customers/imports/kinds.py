@@ -410,4 +410,4 @@ def option_value(option: KindOption, raw: Any) -> Any:
             return max(0, min(int(raw), 3650))
         except (TypeError, ValueError):
             return option.default
-    return str(raw or "").strip()[:200] or option.default
+    return str(raw if raw is not None else option.default).strip()[:200]

@@ -109,7 +109,7 @@ class TeamPass(KindPass):
         return ("p", record.email or fold(record.full_name))
 
     def _email_of(self, value: str) -> str:
-        return value.lower() if "@" in value else derived_email(value, self.settings["email_domain"])
+        return value.lower() if "@" in value else derived_email(value, self.settings["email_domain"] or "sales.invalid")
 
     def _load(self, records: list[PersonRecord]) -> None:
         """Everyone the chunk names, by email or unique full name; the teams it names."""

@@ -167,7 +167,7 @@ def test_only_administrators_import_people():
 
 @pytest.fixture
 def world(admin):
-    rep = UserFactory(role=Role.SALES_REP, full_name="Moses Frase", email="moses@forge.kr")
+    rep = UserFactory(role=Role.SALES_REP, full_name="Moses Frase", email="moses@forge.kr", language="en")
     account = AccountFactory(name="Cancity", owner=rep)
     product = ProductFactory(name="GTX Pro", sku="GTX-PRO")
     return {"admin": admin, "rep": rep, "account": account, "product": product}

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from forgecrm.platform.models import Job, User
 from forgecrm.platform.operations import step_job
 
-from .mapping import TargetField, header_key
-from .pipeline import CHUNK_ROWS, PREVIEW_CHARS, PREVIEW_ROWS, Issue, Options, Outcome
+from .mapping import TargetField, clean_mapping, header_key
+from .pipeline import PREVIEW_CHARS, PREVIEW_ROWS, FilePass, Issue, Options, Outcome
 from .reading import MAX_CELL_CHARS, Table
 
 EMPTY = ""  # an empty cell is a value of its own for a reference that may be mapped (no account)
@@ -103,16 +103,7 @@ def guess_kind_mapping(headers: list[str], kind: ImportKind) -> dict[str, str]:
 
 
 def clean_kind_mapping(raw: dict[str, str], headers: list[str], kind: ImportKind) -> dict[str, str]:
-    allowed = kind.fields_by_key
-    mapping: dict[str, str] = {}
-    taken: set[str] = set()
-    for index in range(len(headers)):
-        field_key = raw.get(str(index), "")
-        if field_key in allowed and field_key not in taken:
-            mapping[str(index)] = field_key
-            if field_key not in kind.multiple_fields:
-                taken.add(field_key)
-    return mapping
+    return clean_mapping(raw, headers, kind.key, allowed=set(kind.fields_by_key), multiple=kind.multiple_fields)
 
 
 def _counts() -> dict[str, int]:
@@ -127,7 +118,7 @@ class Row:
     errors: list[tuple[str, str]] = field(default_factory=list)
 
 
-class KindPass:
+class KindPass(FilePass):
     """One pass over a file of a registered kind; the same for the preview (rolled back) and the import.
 
     Subclasses implement `build(row) -> record | None` (add to `row.errors` for a refused row),
@@ -175,33 +166,15 @@ class KindPass:
     def merge(self, records: list[Any]) -> None:
         raise NotImplementedError
 
-    def finish(self) -> None:
-        """After the last chunk (e.g. to resolve what rows of several chunks refer to)."""
-
     # --- the pass ----------------------------------------------------------------------------------------------
 
     def run(self) -> Outcome:
-        if self.dry_run:
-            with transaction.atomic():
-                self._read_all()
-                transaction.set_rollback(True)
-        else:
-            self._read_all()
-        self.outcome.preview = [self.preview_by_line[line] for line in sorted(self.preview_by_line)]
-        self.outcome.unknown = self._unknown_summary()
-        return self.outcome
+        outcome = super().run()
+        outcome.unknown = self._unknown_summary()
+        return outcome
 
-    def _read_all(self) -> None:
-        for line, cells in self.table.rows:
-            self.outcome.rows += 1
-            if self.outcome.rows == 1:
-                self.outcome.first_cells = [cell[:60] for cell in cells]
-            self.unflushed_rows += 1
-            self._take(line, cells)
-            if len(self.pending) >= CHUNK_ROWS:
-                self._flush()
-        self._flush()
-        self.finish()
+    def _pending(self) -> int:
+        return len(self.pending)
 
     def _take(self, line: int, cells: list[str]) -> None:
         row = Row(line=line, cells=cells)

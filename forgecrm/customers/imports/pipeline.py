@@ -82,7 +82,49 @@ MATCH_LABELS = {
 ACTION_COUNTER = {"new": "new", "update": "updated", "same": "unchanged", "skip": "skipped", "locked": "locked"}
 
 
-class ImportPass:
+class FilePass:
+    """The loop of every import pass: take each row, merge a chunk every CHUNK_ROWS pending records.
+
+    The preview runs the same loop in a transaction that is rolled back, so its counts are the import's."""
+
+    dry_run: bool
+    table: Table
+    outcome: Outcome
+    preview_by_line: dict[int, dict]
+    unflushed_rows: int
+
+    def run(self) -> Outcome:
+        if self.dry_run:
+            with transaction.atomic():
+                self._read_all()
+                transaction.set_rollback(True)
+        else:
+            self._read_all()
+        self.outcome.preview = [self.preview_by_line[line] for line in sorted(self.preview_by_line)]
+        return self.outcome
+
+    def _read_all(self) -> None:
+        for line, cells in self.table.rows:
+            self.outcome.rows += 1
+            if self.outcome.rows == 1:
+                self.outcome.first_cells = [cell[:60] for cell in cells]
+            self.unflushed_rows += 1
+            self._take(line, cells)
+            if self._pending() >= CHUNK_ROWS:
+                self._flush()
+        self._flush()
+
+    def _pending(self) -> int:
+        raise NotImplementedError
+
+    def _take(self, line: int, cells: list[str]) -> None:
+        raise NotImplementedError
+
+    def _flush(self) -> None:
+        raise NotImplementedError
+
+
+class ImportPass(FilePass):
     def __init__(self, *, actor: User, job: Job, table: Table, options: Options, dry_run: bool) -> None:
         self.actor, self.job, self.table, self.options, self.dry_run = actor, job, table, options, dry_run
         self.cleaner = RowCleaner(table.headers, options.mapping, options.target)
@@ -103,26 +145,8 @@ class ImportPass:
 
     # --- the pass ---------------------------------------------------------------------------------------------
 
-    def run(self) -> Outcome:
-        if self.dry_run:
-            with transaction.atomic():
-                self._read_all()
-                transaction.set_rollback(True)
-        else:
-            self._read_all()
-        self.outcome.preview = [self.preview_by_line[line] for line in sorted(self.preview_by_line)]
-        return self.outcome
-
-    def _read_all(self) -> None:
-        for line, cells in self.table.rows:
-            self.outcome.rows += 1
-            if self.outcome.rows == 1:
-                self.outcome.first_cells = [cell[:60] for cell in cells]
-            self.unflushed_rows += 1
-            self._take(line, cells)
-            if len(self.pending_accounts) + len(self.pending_contacts) >= CHUNK_ROWS:
-                self._flush()
-        self._flush()
+    def _pending(self) -> int:
+        return len(self.pending_accounts) + len(self.pending_contacts)
 
     def _take(self, line: int, cells: list[str]) -> None:
         row = self.cleaner.clean(line, cells)

@@ -25,6 +25,7 @@ from .imports import (
     update_import_options,
 )
 from .imports.forms import ImportMappingForm, ImportUploadForm
+from .imports.kinds import kind_for
 from .imports.mapping import FIELDS_BY_KEY, Target
 from .imports.reading import DELIMITER_LABELS
 
@@ -48,7 +49,12 @@ def _job(request: HttpRequest, pk: int) -> Job:
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     _guard(request)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        actor=request.user,
+        initial={"target": request.GET.get("target", Target.ACCOUNTS)},
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -68,16 +74,20 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "customers/import_upload.html",
-        {"form": form, "recent": recent, "title": _("Import accounts and contacts")},
+        {"form": form, "recent": recent, "title": _("Import data")},
     )
 
 
 def _preview_columns(job: Job) -> list[dict]:
     """The mapped fields in file-column order, as the preview table's columns."""
     headers = job.params.get("headers", [])
+    kind = kind_for(job.params.get("target", ""))
+    fields = kind.fields_by_key if kind is not None else FIELDS_BY_KEY
     columns = []
     for index, key in sorted(job.params.get("mapping", {}).items(), key=lambda item: int(item[0])):
-        field = FIELDS_BY_KEY.get(key)
+        field = fields.get(key)
+        if kind is not None and key in kind.multiple_fields:
+            continue
         if field is not None and int(index) < len(headers):
             columns.append({"key": key, "label": field.label, "header": headers[int(index)]})
     return columns
@@ -88,12 +98,23 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     _guard(request)
     job = _job(request, pk)
     params = job.params
+    kind = kind_for(params.get("target", ""))
     form = None
     if job.status == Job.Status.PREVIEW:
         initial = {f"col_{index}": key for index, key in params.get("mapping", {}).items()}
         initial.update(mode=params.get("mode", "fill"), account_kind=params.get("account_kind", "prospect"))
+        initial["options"] = params.get("options", {})
+        unknown = job.result.get("unknown", {})
+        suggestions = (
+            {key: list(kind.suggestions(_actor(request), key))[:500] for key in unknown} if kind is not None else {}
+        )
         form = ImportMappingForm(
-            request.POST or None, headers=params.get("headers", []), target=params["target"], initial=initial
+            request.POST or None,
+            headers=params.get("headers", []),
+            target=params["target"],
+            initial=initial,
+            unknown=unknown,
+            suggestions=suggestions,
         )
         if request.method == "POST" and form.is_valid():
             update_import_options(
@@ -101,7 +122,9 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
                 job=job,
                 mapping=form.mapping(),
                 mode=form.cleaned_data["mode"],
-                account_kind=form.cleaned_data["account_kind"],
+                account_kind=form.cleaned_data.get("account_kind") or params.get("account_kind", "prospect"),
+                value_map=_merged_value_map(params.get("value_map", {}), form) if kind is not None else None,
+                options=form.options() if kind is not None else None,
             )
             messages.success(request, _("The preview now uses your mapping."))
             return redirect("customers:account-import-job", pk=job.pk)
@@ -114,7 +137,10 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
             "error": row.get("error", ""),
             "account": _status(row.get("account")),
             "contact": _status(row.get("contact")),
-            "note": (row.get("account") or {}).get("reason") or (row.get("contact") or {}).get("reason", ""),
+            "record": _status(row.get("record")),
+            "note": (row.get("account") or {}).get("reason")
+            or (row.get("contact") or {}).get("reason")
+            or (row.get("record") or {}).get("reason", ""),
             "cells": [_display(column["key"], row.get("values", {}).get(column["key"], "")) for column in columns],
         }
         for row in job.result.get("preview", [])
@@ -122,9 +148,15 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     counts = job.result.get("counts", {})
     done = job.status == Job.Status.DONE
     summaries = []
-    if params.get("target") != Target.CONTACTS:
+    if kind is not None:
+        summaries = [
+            {"label": label, "tiles": _summary(counts, entity, done)}
+            for entity, label in kind.entities
+            if any(counts.get(entity, {}).values()) or entity == kind.entities[0][0]
+        ]
+    elif params.get("target") != Target.CONTACTS:
         summaries.append({"label": _("Accounts"), "tiles": _summary(counts, "accounts", done)})
-    if params.get("target") != Target.ACCOUNTS:
+    if kind is None and params.get("target") != Target.ACCOUNTS:
         summaries.append({"label": _("Contacts"), "tiles": _summary(counts, "contacts", done)})
     return render(
         request,
@@ -134,17 +166,32 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "columns": columns,
             "preview": preview,
-            "target_label": dict(Target.CHOICES).get(params.get("target"), ""),
+            "target_label": kind.label if kind is not None else dict(Target.CHOICES).get(params.get("target"), ""),
             "counts": counts,
             "summaries": summaries,
             "fields": _mapping_fields(job, form),
             "file": _file_facts(job),
             "issues": job.result.get("issues", []),
-            "shows_accounts": params.get("target") != Target.CONTACTS,
-            "shows_contacts": params.get("target") != Target.ACCOUNTS,
+            "shows_accounts": kind is None and params.get("target") != Target.CONTACTS,
+            "shows_contacts": kind is None and params.get("target") != Target.ACCOUNTS,
+            "is_kind": kind is not None,
+            "value_groups": form.value_fields() if form is not None else [],
+            "option_fields": form.option_fields() if form is not None else [],
             "title": _("Import: %(name)s") % {"name": params.get("filename", "")},
         },
     )
+
+
+def _merged_value_map(current: dict, form: ImportMappingForm) -> dict:
+    """The values shown on the form replace their earlier mapping; mappings of values not shown stay."""
+    merged = {key: dict(values) for key, values in current.items()}
+    for group in form.value_groups:
+        shown = merged.setdefault(group["key"], {})
+        for row in group["rows"]:
+            shown.pop(row["entry"]["value"], None)
+    for key, values in form.value_map().items():
+        merged.setdefault(key, {}).update(values)
+    return {key: values for key, values in merged.items() if values}
 
 
 STATUS_LABELS = {

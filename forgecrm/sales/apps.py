@@ -37,3 +37,8 @@ class SalesConfig(AppConfig):
         )
 
         from . import order_timeline, quote_events  # noqa: F401  quotes and orders: outbox event types, timeline
+
+        # ---- sales: imports (products, sales team and opportunities on the customers import framework)
+        from .imports import register as register_imports
+
+        register_imports()

@@ -43,3 +43,6 @@ register_menu_entry(MenuEntry(_("Sales dashboard"), "sales:dashboard", "layout-d
 register_menu_entry(
     MenuEntry(_("Reports"), "sales:reports", "chart-histogram", order=91, internal_only=False, group="sales")  # type: ignore[arg-type]
 )
+
+# ---- imports (products, sales team, opportunities: the customers import pages)
+register_menu_entry(MenuEntry(_("Import"), "customers:account-import", "file-import", order=92, group="sales"))  # type: ignore[arg-type]

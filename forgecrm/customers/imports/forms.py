@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forgecrm.customers.models import AccountKind
 
+from .kinds import ImportKind, kind_for, registered_kinds
 from .mapping import Target, fields_for
 
 MODE_CHOICES = (
@@ -15,6 +16,55 @@ MODE_CHOICES = (
 )
 RADIO = forms.RadioSelect(attrs={"class": "form-check-input"})
 KIND_CHOICES = [(value, label) for value, label in AccountKind.choices if value != AccountKind.PARTNER]
+
+
+def _add_kind_options(form: forms.Form, kind: ImportKind, initial: dict | None = None) -> list[str]:
+    """The kind's own options as form fields named `opt_<name>`."""
+    names = []
+    for option in kind.options:
+        name = f"opt_{option.name}"
+        value = (initial or {}).get(option.name, option.default)
+        if option.choices:
+            form.fields[name] = forms.ChoiceField(
+                label=option.label,
+                choices=option.choices,
+                initial=value,
+                help_text=option.help_text,
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+        elif isinstance(option.default, bool):
+            form.fields[name] = forms.BooleanField(
+                label=option.label,
+                initial=value,
+                required=False,
+                help_text=option.help_text,
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            )
+        elif isinstance(option.default, int):
+            form.fields[name] = forms.IntegerField(
+                label=option.label,
+                initial=value,
+                min_value=0,
+                max_value=3650,
+                help_text=option.help_text,
+                widget=forms.NumberInput(attrs={"class": "form-control"}),
+            )
+        else:
+            form.fields[name] = forms.CharField(
+                label=option.label,
+                initial=value,
+                max_length=200,
+                required=False,
+                help_text=option.help_text,
+                widget=forms.TextInput(attrs={"class": "form-control"}),
+            )
+        names.append(name)
+    return names
+
+
+def target_choices(actor) -> list[tuple[str, object]]:
+    """The account import's targets, then every registered kind the actor may import."""
+    return [*Target.CHOICES, *((kind.key, kind.label) for kind in registered_kinds() if kind.may_import(actor))]
 
 
 class ImportUploadForm(forms.Form):
@@ -37,6 +87,11 @@ class ImportUploadForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
+    def __init__(self, *args, actor=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if actor is not None:
+            self.fields["target"].choices = target_choices(actor)
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > settings.FORGE_IMPORT_MAX_BYTES:
@@ -54,9 +109,27 @@ class ImportMappingForm(forms.Form):
         label=_("Kind of new accounts"), choices=KIND_CHOICES, widget=forms.Select(attrs={"class": "form-select"})
     )
 
-    def __init__(self, *args, headers: list[str], target: str, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        headers: list[str],
+        target: str,
+        unknown: dict[str, list[dict]] | None = None,
+        suggestions: dict[str, list[str]] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        choices = [("", _("— not imported —"))] + [(field.key, field.label) for field in fields_for(target)]
+        kind = kind_for(target)
+        self.kind = kind
+        targets = list(kind.fields) if kind else fields_for(target)
+        choices = [("", _("— not imported —"))] + [(field.key, field.label) for field in targets]
+        self.option_names: list[str] = []
+        self.value_groups: list[dict] = []
+        if kind is not None:
+            del self.fields["account_kind"]
+            self.fields["mode"].choices = [choice for choice in MODE_CHOICES if choice[0] in kind.modes]
+            self.option_names = _add_kind_options(self, kind, (kwargs.get("initial") or {}).get("options"))
+            self._add_value_fields(kind, unknown or {}, suggestions or {})
         self.column_names = []
         for index, header in enumerate(headers):
             name = f"col_{index}"
@@ -67,6 +140,50 @@ class ImportMappingForm(forms.Form):
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
             self.column_names.append(name)
+
+    def _add_value_fields(self, kind: ImportKind, unknown: dict[str, list[dict]], suggestions: dict) -> None:
+        """One text box per listed value of a reference (the file's value -> a known value, suggested)."""
+        for position, reference in enumerate(kind.references):
+            entries = unknown.get(reference.key, [])
+            if not entries:
+                continue
+            group = {"label": reference.label, "key": reference.key, "list_id": f"values-{position}", "rows": []}
+            group["suggestions"] = suggestions.get(reference.key, [])
+            for number, entry in enumerate(entries):
+                name = f"value_{position}_{number}"
+                self.fields[name] = forms.CharField(
+                    label=entry["value"] or _("(empty)"),
+                    required=False,
+                    max_length=200,
+                    initial=entry.get("mapped", ""),
+                    widget=forms.TextInput(
+                        attrs={"class": "form-control form-control-sm", "list": group["list_id"], "autocomplete": "off"}
+                    ),
+                )
+                group["rows"].append({"entry": entry, "name": name})
+            self.value_groups.append(group)
+
+    def value_fields(self) -> list[dict]:
+        return [
+            {**group, "rows": [{**row, "field": self[row["name"]]} for row in group["rows"]]}
+            for group in self.value_groups
+        ]
+
+    def option_fields(self):
+        return [self[name] for name in self.option_names]
+
+    def value_map(self) -> dict[str, dict[str, str]]:
+        """reference key -> file value -> the value typed; empty boxes map nothing."""
+        mapped: dict[str, dict[str, str]] = {}
+        for group in self.value_groups:
+            for row in group["rows"]:
+                value = (self.cleaned_data.get(row["name"]) or "").strip()
+                if value:
+                    mapped.setdefault(group["key"], {})[row["entry"]["value"]] = value
+        return mapped
+
+    def options(self) -> dict:
+        return {name.removeprefix("opt_"): self.cleaned_data.get(name) for name in self.option_names}
 
     def column_fields(self):
         return [self[name] for name in self.column_names]

@@ -9,6 +9,7 @@ failure keeps whole chunks; running the job again finishes it, since every row h
 import csv
 import io
 import logging
+from collections.abc import Callable
 from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied
@@ -25,6 +26,7 @@ from forgecrm.platform.models import Job, User
 from forgecrm.platform.operations import finish_job, start_job
 
 from .access import may_import
+from .kinds import ImportKind, clean_kind_mapping, guess_kind_mapping, kind_for, option_value
 from .mapping import Target, clean_mapping, guess_mapping
 from .pipeline import ImportPass, Options, Outcome
 from .reading import Table, UploadRejected, read_table
@@ -37,11 +39,14 @@ ISSUE_SAMPLE = 50
 REPORT_CELL_CHARS = 1000
 
 
-def _check_actor(actor: User, job: Job | None = None) -> None:
+def _check_actor(actor: User, job: Job | None = None, target: str = "") -> None:
     if not may_import(actor):
         raise PermissionDenied(_("You may not import accounts or contacts."))
     if job is not None and (job.created_by_id != actor.pk or job.kind != IMPORT_JOB_KIND):
         raise PermissionDenied(_("This import belongs to someone else."))
+    kind = kind_for(target or (job.params.get("target", "") if job is not None else ""))
+    if kind is not None and not kind.may_import(actor):
+        raise PermissionDenied(_("You may not import %(what)s.") % {"what": kind.label})
 
 
 def _options(job: Job) -> Options:
@@ -51,7 +56,34 @@ def _options(job: Job) -> Options:
         mapping=params.get("mapping", {}),
         mode=params.get("mode", "fill"),
         account_kind=params.get("account_kind", AccountKind.PROSPECT),
+        value_map=params.get("value_map", {}),
+        extra=params.get("options", {}),
     )
+
+
+def _pass_class(job: Job):
+    kind = kind_for(job.params["target"])
+    return kind.pass_class if kind is not None else ImportPass
+
+
+def _kind_options(kind: ImportKind, raw: dict | None, current: dict | None = None) -> dict:
+    values = {**kind.default_options(), **(current or {})}
+    for option in kind.options:
+        if raw is not None and option.name in raw:
+            values[option.name] = option_value(option, raw[option.name])
+    return values
+
+
+def _value_map(kind: ImportKind, raw: dict | None) -> dict[str, dict[str, str]]:
+    """Only the kind's references, as text; an empty replacement removes the mapping."""
+    keys = {reference.key for reference in kind.references}
+    cleaned: dict[str, dict[str, str]] = {}
+    for key, values in (raw or {}).items():
+        if key in keys and isinstance(values, dict):
+            pairs = {str(a)[:200]: str(b).strip()[:200] for a, b in values.items() if str(b).strip()}
+            if pairs:
+                cleaned[key] = pairs
+    return cleaned
 
 
 def _open(job: Job) -> Table:
@@ -72,12 +104,14 @@ def _file_facts(table: Table, job: Job, rows: int) -> dict:
 
 
 def _counts(outcome: Outcome) -> dict:
-    return {
+    counts = {
         "rows": outcome.rows,
         "rows_with_errors": outcome.rows_with_errors,
         "accounts": outcome.accounts,
         "contacts": outcome.contacts,
     }
+    counts.update(outcome.entities)
+    return counts
 
 
 def _issue_sample(outcome: Outcome) -> list[dict]:
@@ -88,18 +122,44 @@ def _issue_sample(outcome: Outcome) -> list[dict]:
 
 
 def create_import_job(
-    *, actor: User, filename: str, data: bytes, target: str, mode: str = "fill", account_kind: str = "prospect"
+    *,
+    actor: User,
+    filename: str,
+    data: bytes,
+    target: str,
+    mode: str = "fill",
+    account_kind: str = "prospect",
+    mapping: dict[str, str] | None = None,
+    value_map: dict | None = None,
+    options: dict | None = None,
 ) -> Job:
     """Check and store an upload, guess its column mapping and compute the preview (nothing is imported yet).
 
+    A registered kind (`kinds.py`) takes its own `options`; `mapping` and `value_map`, when given, replace the
+    guessed column mapping and map a reference's file values (a script's documented mapping).
     Raises UploadRejected (with the reason) for a file that may not be read, PermissionDenied for a user
     who may not import.
     """
-    _check_actor(actor)
-    if target not in dict(Target.CHOICES) or mode not in MODES or account_kind not in AccountKind.values:
+    kind = kind_for(target)
+    _check_actor(actor, target=target)
+    if kind is not None and mode not in kind.modes:
+        mode = kind.modes[0]
+    if (kind is None and target not in dict(Target.CHOICES)) or mode not in MODES:
+        raise ValueError("unknown import option")
+    if account_kind not in AccountKind.values:
         raise ValueError("unknown import option")
     table = read_table(filename, data)
     name = PurePath(filename).name[:120]
+    if kind is not None:
+        guessed = (
+            clean_kind_mapping(mapping, table.headers, kind) if mapping else guess_kind_mapping(table.headers, kind)
+        )
+    else:
+        guessed = clean_mapping(mapping, table.headers, target) if mapping else guess_mapping(table.headers, target)
+    extra = {
+        "value_map": _value_map(kind, value_map) if kind else {},
+        "options": _kind_options(kind, options) if kind else {},
+    }
     with transaction.atomic():
         job = Job.objects.create(
             kind=IMPORT_JOB_KIND,
@@ -111,7 +171,8 @@ def create_import_job(
                 "account_kind": account_kind,
                 "filename": name,
                 "headers": table.headers,
-                "mapping": guess_mapping(table.headers, target),
+                "mapping": guessed,
+                **extra,
             },
         )
         job.input_file.save(get_valid_filename(name) or "import.csv", ContentFile(data), save=True)
@@ -129,32 +190,50 @@ def analyse_import(*, actor: User, job: Job) -> dict:
     """The preview: every row cleaned and matched against existing records in a rolled-back transaction."""
     _check_actor(actor, job)
     table = _open(job)
-    outcome = ImportPass(actor=actor, job=job, table=table, options=_options(job), dry_run=True).run()
+    outcome = _pass_class(job)(actor=actor, job=job, table=table, options=_options(job), dry_run=True).run()
     result = {
         "file": _file_facts(table, job, outcome.rows),
         "counts": _counts(outcome),
         "preview": outcome.preview,
         "first_cells": outcome.first_cells,
         "issues": _issue_sample(outcome),
+        "unknown": outcome.unknown,
     }
     Job.objects.filter(pk=job.pk).update(status=Job.Status.PREVIEW, total=outcome.rows, done=0, result=result)
     job.status, job.total, job.result = Job.Status.PREVIEW, outcome.rows, result
     return result
 
 
-def update_import_options(*, actor: User, job: Job, mapping: dict[str, str], mode: str, account_kind: str) -> dict:
-    """Change the column mapping or the handling of matches before running, and preview again."""
+def update_import_options(
+    *,
+    actor: User,
+    job: Job,
+    mapping: dict[str, str],
+    mode: str,
+    account_kind: str,
+    value_map: dict | None = None,
+    options: dict | None = None,
+) -> dict:
+    """Change the column mapping, the handling of matches, a kind's value mapping or options, and preview again."""
     _check_actor(actor, job)
     if job.status != Job.Status.PREVIEW:
         raise PermissionDenied(_("This import has already run."))
-    if mode not in MODES or account_kind not in AccountKind.values:
+    kind = kind_for(job.params["target"])
+    if mode not in MODES or account_kind not in AccountKind.values or (kind is not None and mode not in kind.modes):
         raise ValueError("unknown import option")
     params = dict(job.params)
+    headers = params.get("headers", [])
     params.update(
-        mapping=clean_mapping(mapping, params.get("headers", []), params["target"]),
+        mapping=clean_kind_mapping(mapping, headers, kind)
+        if kind
+        else clean_mapping(mapping, headers, params["target"]),
         mode=mode,
         account_kind=account_kind,
     )
+    if kind is not None:
+        if value_map is not None:
+            params["value_map"] = _value_map(kind, value_map)
+        params["options"] = _kind_options(kind, options, params.get("options"))
     Job.objects.filter(pk=job.pk).update(params=params)
     job.params = params
     return analyse_import(actor=actor, job=job)
@@ -175,14 +254,22 @@ def queue_import(*, actor: User, job: Job) -> None:
         transaction.on_commit(lambda: run_import_job_task.delay(job.pk))
 
 
-def run_import(*, actor: User, job: Job) -> dict:
-    """Import the file of a job: stage, match and merge set-based, then write the report. Synchronous."""
+def run_import(*, actor: User, job: Job, progress: Callable[[int], None] | None = None) -> dict:
+    """Import the file of a job: stage, match and merge set-based, then write the report. Synchronous.
+
+    `progress(rows)` is called after each chunk with the rows it took (a terminal's progress bar)."""
     _check_actor(actor, job)
     with translation.override(getattr(actor, "language", None) or translation.get_language()):
         try:
             table = _open(job)
             start_job(job=job, total=job.total)
-            outcome = ImportPass(actor=actor, job=job, table=table, options=_options(job), dry_run=False).run()
+            pass_class = _pass_class(job)
+            arguments = {"progress": progress} if pass_class is not ImportPass else {}
+            outcome = pass_class(
+                actor=actor, job=job, table=table, options=_options(job), dry_run=False, **arguments
+            ).run()
+            if progress is not None and pass_class is ImportPass:
+                progress(outcome.rows)
             result = {
                 "file": _file_facts(table, job, outcome.rows),
                 "counts": _counts(outcome),

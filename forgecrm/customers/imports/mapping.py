@@ -195,14 +195,23 @@ def guess_mapping(headers: list[str], target: str) -> dict[str, str]:
     return mapping
 
 
-def clean_mapping(raw: dict[str, str], headers: list[str], target: str) -> dict[str, str]:
-    """A mapping a user submitted, kept to real columns and allowed fields, each field once."""
-    allowed = {field.key for field in fields_for(target)}
+def clean_mapping(
+    raw: dict[str, str],
+    headers: list[str],
+    target: str,
+    *,
+    allowed: set[str] | None = None,
+    multiple: frozenset[str] = frozenset(),
+) -> dict[str, str]:
+    """A mapping a user submitted, kept to real columns and allowed fields, each field once (but `multiple`)."""
+    if allowed is None:
+        allowed = {field.key for field in fields_for(target)}
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     for index in range(len(headers)):
         field_key = raw.get(str(index), "")
         if field_key in allowed and field_key not in taken:
             mapping[str(index)] = field_key
-            taken.add(field_key)
+            if field_key not in multiple:
+                taken.add(field_key)
     return mapping

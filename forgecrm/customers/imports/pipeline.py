@@ -50,6 +50,8 @@ class Options:
     mapping: dict[str, str]
     mode: str = "fill"  # "fill" empty fields of matches, "overwrite" them, or "skip" matches
     account_kind: str = "prospect"
+    value_map: dict[str, dict[str, str]] = field(default_factory=dict)  # kinds: reference -> file value -> value
+    extra: dict = field(default_factory=dict)  # kinds: their own options
 
 
 def _counts() -> dict[str, int]:
@@ -65,6 +67,8 @@ class Outcome:
     issues: list[Issue] = field(default_factory=list)
     preview: list[dict] = field(default_factory=list)
     first_cells: list[str] = field(default_factory=list)
+    entities: dict[str, dict[str, int]] = field(default_factory=dict)  # kinds: their counters
+    unknown: dict[str, list[dict]] = field(default_factory=dict)  # kinds: reference values to map
 
 
 MATCH_LABELS = {
@@ -78,7 +82,49 @@ MATCH_LABELS = {
 ACTION_COUNTER = {"new": "new", "update": "updated", "same": "unchanged", "skip": "skipped", "locked": "locked"}
 
 
-class ImportPass:
+class FilePass:
+    """The loop of every import pass: take each row, merge a chunk every CHUNK_ROWS pending records.
+
+    The preview runs the same loop in a transaction that is rolled back, so its counts are the import's."""
+
+    dry_run: bool
+    table: Table
+    outcome: Outcome
+    preview_by_line: dict[int, dict]
+    unflushed_rows: int
+
+    def run(self) -> Outcome:
+        if self.dry_run:
+            with transaction.atomic():
+                self._read_all()
+                transaction.set_rollback(True)
+        else:
+            self._read_all()
+        self.outcome.preview = [self.preview_by_line[line] for line in sorted(self.preview_by_line)]
+        return self.outcome
+
+    def _read_all(self) -> None:
+        for line, cells in self.table.rows:
+            self.outcome.rows += 1
+            if self.outcome.rows == 1:
+                self.outcome.first_cells = [cell[:60] for cell in cells]
+            self.unflushed_rows += 1
+            self._take(line, cells)
+            if self._pending() >= CHUNK_ROWS:
+                self._flush()
+        self._flush()
+
+    def _pending(self) -> int:
+        raise NotImplementedError
+
+    def _take(self, line: int, cells: list[str]) -> None:
+        raise NotImplementedError
+
+    def _flush(self) -> None:
+        raise NotImplementedError
+
+
+class ImportPass(FilePass):
     def __init__(self, *, actor: User, job: Job, table: Table, options: Options, dry_run: bool) -> None:
         self.actor, self.job, self.table, self.options, self.dry_run = actor, job, table, options, dry_run
         self.cleaner = RowCleaner(table.headers, options.mapping, options.target)
@@ -99,26 +145,8 @@ class ImportPass:
 
     # --- the pass ---------------------------------------------------------------------------------------------
 
-    def run(self) -> Outcome:
-        if self.dry_run:
-            with transaction.atomic():
-                self._read_all()
-                transaction.set_rollback(True)
-        else:
-            self._read_all()
-        self.outcome.preview = [self.preview_by_line[line] for line in sorted(self.preview_by_line)]
-        return self.outcome
-
-    def _read_all(self) -> None:
-        for line, cells in self.table.rows:
-            self.outcome.rows += 1
-            if self.outcome.rows == 1:
-                self.outcome.first_cells = [cell[:60] for cell in cells]
-            self.unflushed_rows += 1
-            self._take(line, cells)
-            if len(self.pending_accounts) + len(self.pending_contacts) >= CHUNK_ROWS:
-                self._flush()
-        self._flush()
+    def _pending(self) -> int:
+        return len(self.pending_accounts) + len(self.pending_contacts)
 
     def _take(self, line: int, cells: list[str]) -> None:
         row = self.cleaner.clean(line, cells)

@@ -48,6 +48,8 @@ class EntitySpec:
     key_int_columns: tuple[str, ...]  # integers staged for matching and inserting (account_id, territory_id)
     match_rules: tuple[MatchRule, ...]
     overwrite_only: tuple[str, ...] = ()  # changed only in overwrite mode (the name)
+    # Staged with their own SQL type, e.g. ("close_date", "date"); merged by the spec's own SQL, not compared here.
+    typed_columns: tuple[tuple[str, str], ...] = ()
 
     @property
     def table(self) -> str:
@@ -68,6 +70,7 @@ class Stage:
             *STAGE_STATUS_COLUMNS,
             *((column, "text") for column in spec.text_columns + spec.key_columns),
             *((column, "bigint") for column in spec.int_columns + spec.key_int_columns),
+            *spec.typed_columns,
         ]
         self.postgres = connection.vendor == "postgresql"
 
@@ -191,9 +194,19 @@ class Stage:
         )
         self.execute("UPDATE {stage} SET action = 'same' WHERE action = 'match'")
 
-    def insert_new(self, constants: dict[str, object], from_stage: dict[str, str]) -> int:
-        """INSERT ... SELECT of the 'new' rows; every other column of the model gets its default as a constant."""
-        model = self.spec.model
+    def insert_new(
+        self,
+        constants: dict[str, object],
+        from_stage: dict[str, str],
+        *,
+        model: type[models.Model] | None = None,
+        where: str = "",
+    ) -> int:
+        """INSERT ... SELECT of the 'new' rows; every other column of the model gets its default as a constant.
+
+        `model` writes rows of another model from the same stage (an opportunity's line), `where` narrows them."""
+        target = model or self.spec.model
+        model = target
         columns: list[str] = []
         expressions: list[str] = []
         params: list = []
@@ -216,11 +229,12 @@ class Stage:
             expressions.append(f"CAST(%s AS {field.db_type(connection) or 'text'})" if cast else "%s")
             params.append(value)
         written = self.execute(
-            f"INSERT INTO {self.spec.table} ({', '.join(columns)}) "  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
-            f"SELECT {', '.join(expressions)} FROM {{stage}} WHERE action = 'new' ORDER BY line",
+            f"INSERT INTO {target._meta.db_table} ({', '.join(columns)}) "  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
+            f"SELECT {', '.join(expressions)} FROM {{stage}} WHERE action = 'new'{f' AND ({where})' if where else ''} "
+            "ORDER BY line",
             params,
         )
-        if written and self.postgres:
+        if written and self.postgres and target is self.spec.model:
             # The next chunk matches external ids among the rows written here: without fresh statistics the planner
             # still believes no row has source 'import' and scans the whole stage per imported row (over 60 s per
             # chunk after 50,000 rows; 0.16 s with them; the ANALYZE of two columns takes ~0.4 s).
@@ -253,10 +267,23 @@ class Stage:
             params,
         )
 
-    def write_history(self, *, action: str, history_type: str, when: object, user_id: int, reason: str) -> int:
-        """simple_history rows for the written rows, copied from the rows themselves in one INSERT ... SELECT."""
-        history = self.spec.model.history.model  # type: ignore[attr-defined]
-        base_columns = {field.column for field in self.spec.model._meta.concrete_fields}
+    def write_history(
+        self,
+        *,
+        action: str,
+        history_type: str,
+        when: object,
+        user_id: int,
+        reason: str,
+        model: type[models.Model] | None = None,
+        parent_column: str = "id",
+    ) -> int:
+        """simple_history rows for the written rows, copied from the rows themselves in one INSERT ... SELECT.
+
+        `model` and `parent_column` copy the rows of another model whose `parent_column` is a written row's id."""
+        target = model or self.spec.model
+        history = target.history.model  # type: ignore[attr-defined]
+        base_columns = {field.column for field in target._meta.concrete_fields}
         columns = [
             field.column
             for field in history._meta.concrete_fields
@@ -265,7 +292,7 @@ class Stage:
         copied = ", ".join(f"t.{column}" for column in columns)
         return self.execute(
             f"INSERT INTO {history._meta.db_table} ({', '.join(columns)}, history_date, history_type, "  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
-            f"history_user_id, history_change_reason) SELECT {copied}, %s, %s, %s, %s FROM {self.spec.table} t "
-            f"WHERE t.id IN (SELECT result_id FROM {{stage}} WHERE action = %s)",
+            f"history_user_id, history_change_reason) SELECT {copied}, %s, %s, %s, %s FROM {target._meta.db_table} t "
+            f"WHERE t.{parent_column} IN (SELECT result_id FROM {{stage}} WHERE action = %s)",
             [when, history_type, user_id, reason, action],
         )

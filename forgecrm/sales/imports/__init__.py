@@ -1,0 +1,13 @@
+"""Sales's kinds of import on the customers import framework (`customers.imports.kinds`): products (catalog),
+the sales team (users, reporting line, teams) and opportunities. `register()` runs from `SalesConfig.ready`."""
+
+from forgecrm.customers.imports.kinds import register_kind
+
+
+def register() -> None:
+    from .opportunities import OPPORTUNITIES
+    from .products import PRODUCTS
+    from .team import TEAM
+
+    for kind in (PRODUCTS, TEAM, OPPORTUNITIES):
+        register_kind(kind)

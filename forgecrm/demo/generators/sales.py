@@ -40,18 +40,18 @@ LINES_DEFAULT = (("SAC", 50), ("APU", 20), ("CRF", 20), ("RAC", 10))
 # Days from opening to the planned close, per product line (households buy faster).
 CYCLE_DAYS = {"SAC": (45, 200), "CRF": (30, 120), "HPB": (25, 110), "APU": (10, 60), "RAC": (10, 70)}
 HOUSEHOLD_CYCLE_DAYS = (5, 40)
-WIN_RATE = {"SAC": 0.29, "CRF": 0.34, "HPB": 0.31, "APU": 0.37, "RAC": 0.35}
-HOUSEHOLD_WIN_RATE = 0.41
+WIN_RATE = {"SAC": 0.32, "CRF": 0.37, "HPB": 0.34, "APU": 0.40, "RAC": 0.38}
+HOUSEHOLD_WIN_RATE = 0.43
 STALE_SHARE = 0.06  # deals past their close date that nobody closed: the stale-deal flag's work
 # A lost deal dropped out after reaching this open stage (index into OPEN_STAGES), with weights.
 LOST_AFTER = cumulative((14, 22, 36, 28))
 
 PROJECTS = {
-    "SAC": ("본사 사옥 냉난방 교체", "신축 현장 시스템에어컨", "공장동 냉방 설비", "층별 실내기 증설", "노후 VRF 교체", "리모델링 공조 공사"),
-    "CRF": ("매장 쇼케이스 교체", "신규 지점 냉장 설비", "저온 창고 증설", "주방 냉장 설비 일괄 구매", "식품관 리뉴얼"),
-    "HPB": ("가스보일러 히트펌프 전환", "급탕 설비 교체", "신축 단지 난방 설비", "탄소중립 난방 전환"),
-    "APU": ("사무실 공기질 개선", "병동 공기청정기 도입", "교실 공기청정기 보급", "필터 정기 교체 계약"),
-    "RAC": ("거실·안방 에어컨 교체", "객실 벽걸이 에어컨 교체", "이사 후 에어컨 설치", "매장 스탠드 에어컨"),
+    "SAC": ("시스템에어컨 교체", "냉난방 설비 증설", "노후 냉난방기 교체", "신규 지점 시스템에어컨", "리모델링 공조 공사", "VRF 실외기 교체"),
+    "CRF": ("쇼케이스 교체", "냉장 설비 일괄 구매", "저온 설비 증설", "신규 지점 냉장 설비", "업소용 냉장고 교체"),
+    "HPB": ("히트펌프 보일러 전환", "급탕 설비 교체", "난방 설비 교체", "탄소중립 난방 전환"),
+    "APU": ("공기청정기 도입", "실내 공기질 개선", "필터 정기 교체 계약", "공기청정기 추가 구매"),
+    "RAC": ("에어컨 교체", "벽걸이 에어컨 설치", "스탠드 에어컨 구매", "2in1 에어컨 설치"),
 }  # fmt: skip
 WON_REASONS = (
     ("product_fit", 30, "에너지효율 1등급과 저소음 사양이 요구 조건을 충족"),

@@ -22,7 +22,7 @@ from .customers import seed_customers
 from .organisation import DEMO_DOMAIN, seed_headquarters
 from .progress import Progress
 from .sales import seed_opportunities, seed_pipeline_settings
-from .sales_history import seed_commissions, seed_leads, seed_planning, seed_sales_activities
+from .sales_history import seed_commissions, seed_lead_settings, seed_leads, seed_planning, seed_sales_activities
 from .search import SearchFeed
 
 
@@ -47,6 +47,7 @@ def rngs(seed: int) -> Callable[[str], random.Random]:
 def seed_sales(*, org, book, rng_for, scale: Scale, today: dt.date, progress: Progress) -> None:
     """Issue 5's sales history on top of the accounts and the catalogue: deals, documents, leads, plans."""
     seed_pipeline_settings(org=org)
+    seed_lead_settings(org=org, rng=rng_for("lead-settings"))
     progress.stage("opportunities", scale.opportunities)
     sales = seed_opportunities(
         org=org, book=book, rng=rng_for("opportunities"), scale=scale, today=today, progress=progress

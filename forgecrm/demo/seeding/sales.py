@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from forgecrm.catalog.models import Option, OptionRule, PriceList, PriceListItem, PriceTier, Product, ProductLine
 from forgecrm.customers.models import Account, Contact
-from forgecrm.platform.models import Team, User
+from forgecrm.platform.models import Role, Team, Territory, User
 from forgecrm.sales.models import (
     DEFAULT_VAT_RATE,
     DiscountApprovalThreshold,
@@ -897,10 +897,29 @@ def book_from_database() -> CustomerBook:
 
 
 def organisation_from_database() -> Organisation:
-    """The fixed logins of a loaded demo (admin@, manager@) as far as the sales seeding needs them."""
+    """The headquarters of a loaded demo as `seed_headquarters` returned it, as far as the sales seeding needs
+    it: the fixed logins, the reps of the tele-sales and 특판 teams, and which reps cover which territory."""
     admin = User.objects.get(email=f"admin@{DEMO_DOMAIN}")
     director = User.objects.get(email=f"manager@{DEMO_DOMAIN}")
-    return Organisation(admin=admin, director=director, territories=[], password_hash="")
+    org = Organisation(admin=admin, director=director, territories=list(Territory.objects.all()), password_hash="")
+    members: dict[str, list[int]] = defaultdict(list)
+    for name, user in Team.members.through.objects.order_by("user_id").values_list("team__name", "user_id"):
+        members[name].append(user)
+    org.tele_rep_ids = members.get("텔레세일즈팀", [])
+    org.key_account_rep_ids = members.get("특판팀", [])
+    reps = User.objects.filter(role=Role.SALES_REP, organization__isnull=True)
+    covering: dict[int, list[int]] = defaultdict(list)
+    for user, territory in (
+        User.territories.through.objects.filter(user__in=reps)
+        .order_by("user_id")
+        .values_list("user_id", "territory_id")
+    ):
+        covering[territory].append(user)
+    org.reps_by_territory = dict(covering)
+    org.channel_manager_ids = list(
+        User.objects.filter(role=Role.CHANNEL_MANAGER).order_by("pk").values_list("pk", flat=True)
+    )
+    return org
 
 
 def deal_accounts(book: CustomerBook) -> tuple[list[AccountFacts], list[float]]:

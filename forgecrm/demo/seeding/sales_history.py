@@ -441,8 +441,9 @@ def activity_between(
 def seed_leads(
     *, org: Organisation, book: CustomerBook, sales: SalesBook, rng: random.Random, scale: Scale, today, progress
 ) -> int:
-    """`scale.leads` leads in every status besides one converted lead for each deal that came from a lead."""
-    forms = seed_lead_settings(org=org, rng=rng)
+    """`scale.leads` leads in every status besides one converted lead for each deal that came from a lead,
+    captured by the web forms of `seed_lead_settings` (called before)."""
+    forms = dict(WebForm.objects.values_list("slug", "pk"))
     sink = Sink(history=scale.history)
     writer = _Leads(
         sink=sink,

@@ -26,7 +26,11 @@ def _snapshot() -> tuple:
         list(Account.objects.order_by("pk").values_list("name", "brn", "road_address", "sido", "sigungu")),
         list(Contact.objects.order_by("pk").values_list("full_name", "email", "mobile")),
         list(User.objects.order_by("pk").values_list("email", "full_name", "role")),
-        list(Opportunity.objects.order_by("pk").values_list("name", "amount", "stage_id", "owner_id", "close_date")),
+        list(
+            Opportunity.objects.order_by("pk").values_list(
+                "name", "amount", "stage__code", "owner__email", "close_date"
+            )
+        ),
         list(Quote.objects.order_by("pk").values_list("number", "status", "net", "vat", "total")),
     )
 

@@ -20,6 +20,7 @@ from forgecrm.demo.generators import sales as gen
 from forgecrm.demo.scales import SCALES
 from forgecrm.demo.seeding.progress import Progress
 from forgecrm.demo.seeding.sales import book_from_database, organisation_from_database, seed_opportunities
+from forgecrm.platform.models import User
 from forgecrm.sales.models import (
     CommissionStatement,
     CommissionStatementLine,
@@ -378,3 +379,32 @@ def test_activities_regarding_deals_and_leads_fall_in_their_lifetime(seeded):
             assert activity.status != "planned"
     lead_type = ContentType.objects.get_for_model(Lead)
     assert Activity.objects.filter(regarding_type=lead_type).exists()
+
+
+def test_a_benchmark_can_put_deals_under_one_managers_subtree(seeded):
+    """Bench scenario 5's use: deals added to a loaded data set, all owned inside a manager's subtree."""
+    manager = User.objects.get(email="manager@demo.forgecrm.kr")
+    subtree = list(
+        User.objects.filter(hierarchy_path__startswith=f"{manager.hierarchy_path}{manager.pk}/", role="sales_rep")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:3]
+    )
+    before = Opportunity.objects.order_by("-pk").values_list("pk", flat=True).first()
+    with pytest.raises(_Rollback), transaction.atomic():
+        sales = seed_opportunities(
+            org=organisation_from_database(),
+            book=book_from_database(),
+            rng=random.Random(5),
+            scale=TINY,
+            today=seeded,
+            progress=Progress(),
+            count=120,
+            owner_ids=subtree,
+            documents=False,
+        )
+        added = Opportunity.objects.filter(pk__gt=before)
+        assert added.count() == len(sales.deals) == 120
+        assert set(added.values_list("owner_id", flat=True)) <= set(subtree)
+        assert StageHistory.objects.filter(opportunity__in=added, left_at__isnull=True).count() == 120
+        assert not Quote.objects.filter(opportunity__in=added).exists()
+        raise _Rollback

@@ -127,15 +127,20 @@ def _price_lists(actor, products: dict[str, Product], today: dt.date, distributo
                     }
                 )
 
-    last_year = catalog.create_price_list(
-        actor=actor,
-        name=f"{year - 1}년 표준 소비자가",
-        valid_from=dt.date(year - 1, 1, 1),
-        valid_to=dt.date(year - 1, 12, 31),
-        is_default=True,
-        description="전년도 가격표 (견적 이력 확인용).",
-    )
-    fill(last_year, sellable, 0.05, with_tiers=False)
+    # Two years of sales history are priced from the list of their year (a little cheaper each year back).
+    for years_back, discount, description in (
+        (2, 0.09, "2년 전 가격표 (견적·수주 이력 확인용)."),
+        (1, 0.05, "전년도 가격표 (견적 이력 확인용)."),
+    ):
+        past = catalog.create_price_list(
+            actor=actor,
+            name=f"{year - years_back}년 표준 소비자가",
+            valid_from=dt.date(year - years_back, 1, 1),
+            valid_to=dt.date(year - years_back, 12, 31),
+            is_default=True,
+            description=description,
+        )
+        fill(past, sellable, discount, with_tiers=False)
     current = catalog.create_price_list(
         actor=actor,
         name=f"{year}년 표준 소비자가",

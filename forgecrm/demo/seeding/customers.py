@@ -37,6 +37,9 @@ class AccountFacts:
     created: dt.date
     first_contact_id: int
     contacts: int
+    name: str = ""
+    territory_id: int | None = None
+    size: str = ""
 
 
 @dataclass
@@ -310,6 +313,9 @@ def _seed_contacts(
                 created=account["created_at"].date(),
                 first_contact_id=first_id or 0,
                 contacts=count,
+                name=account["name"],
+                territory_id=account.get("territory_id"),
+                size=account.get("size", ""),
             )
         )
         if len(contact_rows) >= TICK * 2:

@@ -13,6 +13,7 @@ from forgecrm.activities.models import Activity
 from forgecrm.catalog.models import PriceListItem, Product
 from forgecrm.customers.models import Account, Consent, Contact
 from forgecrm.platform.models import User
+from forgecrm.sales.models import CommissionStatement, ForecastSubmission, Lead, Opportunity, Quota, Quote, SalesOrder
 
 from ..scales import Scale
 from .activities import seed_activities
@@ -20,6 +21,8 @@ from .catalog import seed_catalog
 from .customers import seed_customers
 from .organisation import DEMO_DOMAIN, seed_headquarters
 from .progress import Progress
+from .sales import seed_opportunities, seed_pipeline_settings
+from .sales_history import seed_commissions, seed_lead_settings, seed_leads, seed_planning, seed_sales_activities
 from .search import SearchFeed
 
 
@@ -39,6 +42,38 @@ def demo_present() -> bool:
 def rngs(seed: int) -> Callable[[str], random.Random]:
     """An independent random stream per part, so that a change in one part leaves the others' rows alone."""
     return lambda part: random.Random(f"forgecrm-demo/{seed}/{part}")  # nosec B311  # reproducible demo data, not security
+
+
+def seed_sales(*, org, book, rng_for, scale: Scale, today: dt.date, progress: Progress) -> None:
+    """Issue 5's sales history on top of the accounts and the catalogue: deals, documents, leads, plans."""
+    seed_pipeline_settings(org=org)
+    seed_lead_settings(org=org, rng=rng_for("lead-settings"))
+    progress.stage("opportunities", scale.opportunities)
+    sales = seed_opportunities(
+        org=org, book=book, rng=rng_for("opportunities"), scale=scale, today=today, progress=progress
+    )
+    converted = sum(1 for deal in sales.deals if deal.from_lead)
+    progress.stage("leads", scale.leads + converted)
+    seed_leads(org=org, book=book, sales=sales, rng=rng_for("leads"), scale=scale, today=today, progress=progress)
+    progress.stage("planning", 2)
+    plan, months = seed_planning(
+        org=org, sales=sales, rng=rng_for("planning"), scale=scale, today=today, progress=progress
+    )
+    progress.stage("commissions", 1)
+    seed_commissions(
+        org=org,
+        sales=sales,
+        plan=plan,
+        months=months,
+        rng=rng_for("commissions"),
+        scale=scale,
+        today=today,
+        progress=progress,
+    )
+    progress.stage("sales activities", len(sales.deals))
+    seed_sales_activities(
+        book=book, sales=sales, rng=rng_for("sales-activities"), scale=scale, today=today, progress=progress
+    )
 
 
 def seed_demo(*, scale: Scale, seed: int, progress: Progress | None = None, today: dt.date | None = None) -> Summary:
@@ -64,6 +99,7 @@ def seed_demo(*, scale: Scale, seed: int, progress: Progress | None = None, toda
         seed_catalog(org=org, rng=rng_for("catalog"), today=today, distributors=distributors, history=scale.history)
         progress.advance("catalog", 1)
         seed_activities(org=org, book=book, rng=rng_for("activities"), scale=scale, today=today, progress=progress)
+        seed_sales(org=org, book=book, rng_for=rng_for, scale=scale, today=today, progress=progress)
         search.finish(progress)
     summary = Summary(scale=scale.name, seed=seed, seconds=time.monotonic() - started)
     summary.counts = {
@@ -74,5 +110,12 @@ def seed_demo(*, scale: Scale, seed: int, progress: Progress | None = None, toda
         "products": Product.objects.count(),
         "price list items": PriceListItem.objects.count(),
         "activities": Activity.objects.count(),
+        "opportunities": Opportunity.objects.count(),
+        "quotes": Quote.objects.count(),
+        "sales orders": SalesOrder.objects.count(),
+        "leads": Lead.objects.count(),
+        "quotas": Quota.objects.count(),
+        "forecast submissions": ForecastSubmission.objects.count(),
+        "commission statements": CommissionStatement.objects.count(),
     }
     return summary

@@ -14,6 +14,7 @@ from forgecrm.demo.places import SIDOS
 from forgecrm.platform.korea.brn import validate_brn
 from forgecrm.platform.korea.phone import normalize_phone
 from forgecrm.platform.models import User
+from forgecrm.sales.models import Opportunity, Quote
 
 
 class Rollback(Exception):
@@ -25,6 +26,12 @@ def _snapshot() -> tuple:
         list(Account.objects.order_by("pk").values_list("name", "brn", "road_address", "sido", "sigungu")),
         list(Contact.objects.order_by("pk").values_list("full_name", "email", "mobile")),
         list(User.objects.order_by("pk").values_list("email", "full_name", "role")),
+        list(
+            Opportunity.objects.order_by("pk").values_list(
+                "name", "amount", "stage__code", "owner__email", "close_date"
+            )
+        ),
+        list(Quote.objects.order_by("pk").values_list("number", "status", "net", "vat", "total")),
     )
 
 

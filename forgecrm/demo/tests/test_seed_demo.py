@@ -221,7 +221,7 @@ def test_catalog_has_products_rules_price_lists_and_partner_numbers(seeded):
     assert Product.objects.filter(status="active").count() >= 50
     assert set(OptionRule.objects.values_list("kind", flat=True)) == {"requires", "excludes"}
     assert OptionRule.objects.filter(target_product__isnull=False).exists()
-    assert PriceList.objects.filter(is_default=True).count() == 2  # this year and last year
+    assert PriceList.objects.filter(is_default=True).count() == 3  # this year and the two before
     assert set(PriceList.objects.exclude(partner_tier="").values_list("partner_tier", flat=True)) >= {
         "platinum",
         "gold",

@@ -17,6 +17,11 @@ STAGE_LABELS = {
     "contacts": gettext_lazy("Contacts and consents"),
     "catalog": gettext_lazy("Products, options, price lists"),
     "activities": gettext_lazy("Activities"),
+    "opportunities": gettext_lazy("Opportunities, quotes, sales orders"),
+    "leads": gettext_lazy("Leads"),
+    "planning": gettext_lazy("Quotas and forecasts"),
+    "commissions": gettext_lazy("Commission statements"),
+    "sales activities": gettext_lazy("Sales activities"),
     "search": gettext_lazy("Search index"),
 }
 COUNT_LABELS = {
@@ -27,6 +32,13 @@ COUNT_LABELS = {
     "products": gettext_lazy("Products"),
     "price list items": gettext_lazy("Price list items"),
     "activities": gettext_lazy("Activities"),
+    "opportunities": gettext_lazy("Opportunities"),
+    "quotes": gettext_lazy("Quotes"),
+    "sales orders": gettext_lazy("Sales orders"),
+    "leads": gettext_lazy("Leads"),
+    "quotas": gettext_lazy("Quotas"),
+    "forecast submissions": gettext_lazy("Forecast submissions"),
+    "commission statements": gettext_lazy("Commission statements"),
 }
 
 

@@ -43,13 +43,13 @@ def train_lead_score_model_task(rescore: bool = True) -> int | None:
         score_leads_task(None)
     return getattr(model, "pk", None)
 
+
 @shared_task
 def expire_quotes_task() -> int:
     """Offers out past their validity date become expired (daily, from beat)."""
     from .operations.quoting import expire_quotes
 
     return expire_quotes()
-
 
 
 @shared_task(acks_late=True)
@@ -62,7 +62,6 @@ def compute_commission_statements_task(period_kind: str, period_start: str, user
         actor=None, period_kind=period_kind, period_start=dt.date.fromisoformat(period_start), user_ids=user_ids
     )
     return len(statements)
-
 
 
 @shared_task(acks_late=True)

@@ -190,6 +190,14 @@ SPECTACULAR_SETTINGS = {
         # sales: quotas, forecasts, commissions
         "ForecastStatusEnum": "forgecrm.sales.models.planning.ForecastStatus",
         "CommissionStatementStatusEnum": "forgecrm.sales.models.commissions.StatementStatus",
+        # sales: one name per choice set shared by several serializers
+        "CurrencyEnum": [(code, code) for code in CURRENCIES],
+        "ForecastCategoryEnum": "forgecrm.sales.models.pipeline.ForecastCategory",
+        "DisqualifyReasonEnum": "forgecrm.sales.models.leads.DisqualifyReason",
+        "LeadStatusEnum": "forgecrm.sales.models.leads.LeadStatus",
+        "QuoteStatusEnum": "forgecrm.sales.models.quotes.QuoteStatus",
+        "SalesOrderStatusEnum": "forgecrm.sales.models.orders.SalesOrderStatus",
+        "ApprovalStatusEnum": "forgecrm.sales.models.quotes.ApprovalStatus",
     },
 }
 

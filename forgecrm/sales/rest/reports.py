@@ -107,7 +107,7 @@ class CycleSerializer(serializers.Serializer):
     figures = CycleFigureSerializer(many=True)
 
 
-class ForecastSerializer(serializers.Serializer):
+class ForecastVsQuotaSerializer(serializers.Serializer):
     class ForecastRowSerializer(serializers.Serializer):
         owner_id = serializers.IntegerField()
         label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
@@ -241,7 +241,7 @@ class SalesReportViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
             CycleSerializer, {"window": _window(filters), "figures": sales_cycle_for(request.user, filters)}
         )
 
-    @extend_schema(parameters=FILTER_PARAMETERS, responses={200: ForecastSerializer})
+    @extend_schema(parameters=FILTER_PARAMETERS, responses={200: ForecastVsQuotaSerializer})
     @action(detail=False, methods=["get"])
     def forecast(self, request: Request) -> Response:
         filters = self._filters(request)
@@ -251,7 +251,7 @@ class SalesReportViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
             for row in forecast_vs_quota_for(request.user, kind, start, filters)
         ]
         return self._respond(
-            ForecastSerializer,
+            ForecastVsQuotaSerializer,
             {"window": _window(filters), "period_kind": kind, "period_start": start, "rows": rows},
         )
 

@@ -901,7 +901,7 @@ def organisation_from_database() -> Organisation:
     it: the fixed logins, the reps of the tele-sales and 특판 teams, and which reps cover which territory."""
     admin = User.objects.get(email=f"admin@{DEMO_DOMAIN}")
     director = User.objects.get(email=f"manager@{DEMO_DOMAIN}")
-    org = Organisation(admin=admin, director=director, territories=list(Territory.objects.all()), password_hash="")
+    org = Organisation(admin=admin, director=director, territories=list(Territory.objects.all()), password_hash="")  # nosec B106  # not a password: the loaded users keep theirs
     members: dict[str, list[int]] = defaultdict(list)
     for name, user in Team.members.through.objects.order_by("user_id").values_list("team__name", "user_id"):
         members[name].append(user)

@@ -389,12 +389,12 @@ class OpportunityPass(KindPass):
             "OR ({stage}.close_defaulted = 0 AND t.close_date <> {stage}.close_date)"
         )
         stage.execute(
-            f"UPDATE {{stage}} SET action = 'update' WHERE action = 'match' AND EXISTS "
+            f"UPDATE {{stage}} SET action = 'update' WHERE action = 'match' AND EXISTS "  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
             f"(SELECT 1 FROM {table} t WHERE t.id = {{stage}}.matched_id AND ({differs}))"
         )
         stage.execute("UPDATE {stage} SET action = 'same' WHERE action = 'match'")
         stage.execute(
-            f"UPDATE {{stage}} SET moved = 1 WHERE action = 'update' AND EXISTS "
+            f"UPDATE {{stage}} SET moved = 1 WHERE action = 'update' AND EXISTS "  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
             f"(SELECT 1 FROM {table} t WHERE t.id = {{stage}}.matched_id AND t.stage_id <> {{stage}}.stage_id)"
         )
 
@@ -442,14 +442,14 @@ class OpportunityPass(KindPass):
             "amount_currency, probability"
         )
         stage.execute(
-            f"INSERT INTO {history} ({history_columns}) SELECT o.id, s.pre_stage_id, s.pre_entered_at, "
+            f"INSERT INTO {history} ({history_columns}) SELECT o.id, s.pre_stage_id, s.pre_entered_at, "  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
             f"o.stage_entered_at, s.pre_seconds, CAST(%s AS bigint), o.amount, o.amount_currency, s.pre_probability "
             f"FROM {{stage}} s JOIN {SPEC.table} o ON o.id = s.result_id "
             f"WHERE s.action = 'new' AND s.pre_stage_id IS NOT NULL ORDER BY s.line",
             [actor],
         )
         stage.execute(
-            f"INSERT INTO {history} ({history_columns}) SELECT o.id, o.stage_id, o.stage_entered_at, NULL, NULL, "
+            f"INSERT INTO {history} ({history_columns}) SELECT o.id, o.stage_id, o.stage_entered_at, NULL, NULL, "  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
             f"CAST(%s AS bigint), o.amount, o.amount_currency, o.probability "
             f"FROM {{stage}} s JOIN {SPEC.table} o ON o.id = s.result_id WHERE s.action = 'new' ORDER BY s.line",
             [actor],
@@ -507,17 +507,17 @@ class OpportunityPass(KindPass):
             seconds = "CAST((julianday(%s) - julianday(entered_at)) * 86400 AS INTEGER)"
         # The open stay ends now (never before it began: a deal entered in the future keeps its entry time).
         stage.execute(
-            f"UPDATE {history} SET left_at = CASE WHEN entered_at > {moment} THEN entered_at ELSE {moment} END, "
+            f"UPDATE {history} SET left_at = CASE WHEN entered_at > {moment} THEN entered_at ELSE {moment} END, "  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
             f"seconds_in_stage = CASE WHEN entered_at > {moment} THEN 0 ELSE {seconds} END "
             f"WHERE left_at IS NULL AND opportunity_id IN ({moved})",
             [now, now, now, now],
         )
         stage.execute(
-            f"UPDATE {table} SET {assignments} FROM {{stage}} s WHERE s.matched_id = {table}.id AND s.action = 'update'",
+            f"UPDATE {table} SET {assignments} FROM {{stage}} s WHERE s.matched_id = {table}.id AND s.action = 'update'",  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
             [now, now, self.actor.pk],
         )
         stage.execute(
-            f"INSERT INTO {history} (opportunity_id, stage_id, entered_at, left_at, seconds_in_stage, changed_by_id, "
+            f"INSERT INTO {history} (opportunity_id, stage_id, entered_at, left_at, seconds_in_stage, changed_by_id, "  # nosec B608  # identifiers come from the import spec and model _meta; values are bound parameters
             f"amount, amount_currency, probability) SELECT o.id, o.stage_id, o.stage_entered_at, NULL, NULL, "
             f"CAST(%s AS bigint), o.amount, o.amount_currency, o.probability FROM {table} o WHERE o.id IN ({moved})",
             [self.actor.pk],

@@ -220,7 +220,8 @@ class ProductPass(KindPass):
         return line
 
     def _create(self, record: ProductRecord, line: ProductLine | None) -> None:
-        assert line is not None
+        if line is None:
+            raise ValidationError({"product_line": [_("A new product needs a product line.")]})
         # The preview writes too, inside its rolled-back transaction: its counts are the import's.
         create_product(
             actor=self.actor,

@@ -184,7 +184,8 @@ def create_opportunity(
     if forecast_category and forecast_category not in ForecastCategory.values:
         _error(errors, "forecast_category", _("Choose a forecast category from the list."), "invalid_choice")
     _raise(errors)
-    assert stage is not None and owner is not None
+    if stage is None or owner is None:  # refused above with its field error; this narrows the types
+        raise ValidationError(errors)
     now = timezone.now()
     probability = probability_for(stage, product_line)
     with transaction.atomic():

@@ -327,10 +327,7 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"account": result.account.name, "contact": result.contact.full_name},
             )
             if result.opportunity is not None:
-                try:
-                    return redirect(reverse("sales:opportunity-detail", args=[result.opportunity.pk]))
-                except Exception:  # noqa: S110  the pipeline pages may not be routed on this branch
-                    pass
+                return redirect(reverse("sales:opportunity-detail", args=[result.opportunity.pk]))
             return redirect("customers:account-detail", result.account.pk)
     return render(
         request,

@@ -34,7 +34,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/mypy forgecrm/platform forgecrm/customers/operations forgecrm/catalog/operations forgecrm/catalog/pricing.py forgecrm/catalog/configuration.py forgecrm/activities/operations.py forgecrm/integrations/operations.py forgecrm/integrations/webhooks forgecrm/integrations/queries.py forgecrm/integrations/policies.py forgecrm/sales forgecrm/partners
+	$(VENV)/bin/mypy forgecrm/platform forgecrm/customers/operations forgecrm/catalog/operations forgecrm/catalog/pricing.py forgecrm/catalog/configuration.py forgecrm/activities/operations.py forgecrm/integrations/operations.py forgecrm/integrations/webhooks forgecrm/integrations/queries.py forgecrm/integrations/policies.py forgecrm/sales forgecrm/partners forgecrm/portals
 	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py check_catalogs
 

@@ -24,6 +24,8 @@ urlpatterns = [
     path("activities/", include("forgecrm.activities.urls")),
     path("integrations/", include("forgecrm.integrations.urls")),
     path("sales/", include("forgecrm.sales.urls")),
+    path("partners/", include("forgecrm.partners.urls")),
+    path("partner/", include("forgecrm.portals.partner_portal.urls")),
     path("", include("forgecrm.platform.urls")),
 ]
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "forgecrm.sales",
     "forgecrm.partners",
     "forgecrm.integrations",
+    "forgecrm.portals.partner_portal",
     "forgecrm.demo",
 ]
 

@@ -59,6 +59,16 @@ router.register("commission-plans", CommissionPlanViewSet, basename="commission-
 # ---- sales: reports
 router.register("sales-reports", SalesReportViewSet, basename="sales-report")
 
+# ---- partners: profiles, lead distribution
+
+# ---- partners: deal registrations and channel conflicts
+
+# ---- partners: MDF
+
+# ---- partners: service requests
+
+# ---- partners: sell-through, inventory, scorecards
+
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),

@@ -10,7 +10,7 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from forgecrm.platform.events import register_event_types
 
-        from . import policies  # noqa: F401  register scopes and action rules
+        from . import navigation, policies  # noqa: F401  register scopes, action rules and the menu
 
         register_event_types(
             "LeadOffered",
@@ -19,3 +19,11 @@ class PartnersConfig(AppConfig):
             "LeadOfferRecalled",
             "LeadReturnedToHeadquarters",
         )
+
+        # ---- deal registrations and channel conflicts (outbox events, timeline and search sources)
+
+        # ---- MDF
+
+        # ---- partner service requests
+
+        # ---- sell-through, inventory and scorecards

@@ -1,0 +1,1 @@
+"""forms of the partners app, one module per area."""

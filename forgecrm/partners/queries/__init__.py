@@ -1,0 +1,1 @@
+"""queries of the partners app, one module per area."""

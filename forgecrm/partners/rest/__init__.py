@@ -1,0 +1,1 @@
+"""rest of the partners app, one module per area."""

@@ -1,0 +1,1 @@
+"""views of the partners app, one module per area."""

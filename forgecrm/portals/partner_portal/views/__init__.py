@@ -1,0 +1,1 @@
+"""Pages of the partner portal, one module per area."""

@@ -242,7 +242,8 @@ def route_lead_to_partner(*, actor, lead: Lead, partner: Account | None = None) 
 
 def _locked_offer(offer: LeadOffer) -> LeadOffer:
     Lead.objects.select_for_update().filter(pk=offer.lead_id).first()
-    return LeadOffer.objects.select_for_update().select_related("lead", "rule").get(pk=offer.pk)
+    # `of=("self",)`: PostgreSQL refuses FOR UPDATE on the nullable side of the joins (rule, parent offer).
+    return LeadOffer.objects.select_for_update(of=("self",)).select_related("lead", "rule").get(pk=offer.pk)
 
 
 def accept_lead_offer(*, actor, offer: LeadOffer) -> LeadOffer:
@@ -308,7 +309,7 @@ def recall_expired_offers(*, now: dt.datetime | None = None, limit: int = 500) -
     for offer_id in due:
         with transaction.atomic():
             offer = (
-                LeadOffer.objects.select_for_update(skip_locked=True)
+                LeadOffer.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("lead", "rule", "parent_offer")
                 .filter(pk=offer_id, status=OfferStatus.OFFERED, respond_by__lt=now)
                 .first()

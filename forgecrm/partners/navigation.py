@@ -3,7 +3,7 @@ Partner users never see it (internal only): their pages are the partner portal's
 
 from django.utils.translation import gettext_lazy as _
 
-from forgecrm.platform.ui.context import MenuEntry, MenuGroup, register_menu_entry, register_menu_group  # noqa: F401
+from forgecrm.platform.ui.context import MenuEntry, MenuGroup, register_menu_entry, register_menu_group
 
 register_menu_group(MenuGroup("channel", _("Channel"), "building-store", order=50))  # type: ignore[arg-type]
 
@@ -12,6 +12,12 @@ register_menu_group(MenuGroup("channel", _("Channel"), "building-store", order=5
 # ---- lead distribution
 
 # ---- deal registrations and channel conflicts
+register_menu_entry(
+    MenuEntry(_("Deal registrations"), "partners:registration-list", "file-certificate", order=530, group="channel")
+)  # type: ignore[arg-type]
+register_menu_entry(
+    MenuEntry(_("Channel conflicts"), "partners:conflict-list", "git-merge", order=535, group="channel")
+)  # type: ignore[arg-type]
 
 # ---- MDF
 

@@ -175,7 +175,9 @@ def test_approval_needs_decided_conflicts_and_gives_exclusivity(world, settings)
     [conflict] = conflicts_of(registration)
     with pytest.raises(ValidationError):  # a decision for one side says why
         decide_channel_conflict(actor=world["channel"], conflict=conflict, decision="partner")
-    decided = decide_channel_conflict(actor=world["channel"], conflict=conflict, decision="partner", note="파트너 선발굴")
+    decided = decide_channel_conflict(
+        actor=world["channel"], conflict=conflict, decision="partner", note="파트너 선발굴"
+    )
     assert decided.decided_by == world["channel"] and decided.history.count() == 2
     approved = ops.approve_deal_registration(
         actor=world["channel"], registration=registration, expected_version=None, create_opportunity=False
@@ -244,10 +246,9 @@ def test_reminders_once_then_expiry_on_a_frozen_clock(world, settings, django_ca
         )
         assert approved.exclusive_until == dt.date(2026, 3, 31)
         assert ops.remind_expiring_deal_registrations() == 0  # 30 days left
-    with frozen("2026-03-18 10:00"):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert ops.remind_expiring_deal_registrations() == 1
-            assert ops.remind_expiring_deal_registrations() == 0  # never twice
+    with frozen("2026-03-18 10:00"), django_capture_on_commit_callbacks(execute=True):
+        assert ops.remind_expiring_deal_registrations() == 1
+        assert ops.remind_expiring_deal_registrations() == 0  # never twice
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["rep.a@hanbit.kr"]
     assert approved.number in mail.outbox[0].subject
     with frozen("2026-03-31 10:00"):

@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from forgecrm.customers.models import AccountKind
+from forgecrm.customers.models import Account, AccountKind
+from forgecrm.sales.models import Opportunity
 
 from ..models import ConflictKind, ConflictStatus, RegistrationStatus
 from ..operations.conflicts import DECISIONS
@@ -28,14 +29,16 @@ class _PartnerChoice(forms.Form):
     def __init__(self, *args, partners=None, **kwargs):
         super().__init__(*args, **kwargs)
         if "partner" in self.fields and partners is not None:
-            self.fields["partner"].queryset = partners.filter(kind=AccountKind.PARTNER).order_by("name")  # type: ignore[attr-defined]
+            self.fields["partner"].queryset = partners.filter(kind=AccountKind.PARTNER).order_by("name")  # type: ignore[attr-defined]  # a ModelChoiceField
         style(self)
 
 
 class RegistrationFilterForm(_PartnerChoice):
     q = forms.CharField(label=_("search"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("status"), required=False, choices=[("", _("All")), *RegistrationStatus.choices])
-    partner = forms.ModelChoiceField(label=_("partner"), required=False, queryset=None, empty_label=_("All"))  # type: ignore[arg-type]
+    partner: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("partner"), required=False, queryset=Account.objects.none(), empty_label=_("All")
+    )
     expiring = forms.BooleanField(label=_("expiring soon"), required=False)
     open_conflicts = forms.BooleanField(label=_("with open conflicts"), required=False)
 
@@ -45,7 +48,9 @@ class ConflictFilterForm(_PartnerChoice):
         label=_("status"), required=False, choices=[("", _("All")), *ConflictStatus.choices], initial=""
     )
     kind = forms.ChoiceField(label=_("kind"), required=False, choices=[("", _("All")), *ConflictKind.choices])
-    partner = forms.ModelChoiceField(label=_("partner"), required=False, queryset=None, empty_label=_("All"))  # type: ignore[arg-type]
+    partner: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("partner"), required=False, queryset=Account.objects.none(), empty_label=_("All")
+    )
 
 
 class ApproveRegistrationForm(forms.Form):
@@ -54,7 +59,9 @@ class ApproveRegistrationForm(forms.Form):
     note = forms.CharField(
         label=_("note to the partner"), required=False, max_length=2000, widget=forms.Textarea({"rows": 2})
     )
-    opportunity = forms.ModelChoiceField(label=_("link an open opportunity"), required=False, queryset=None)  # type: ignore[arg-type]
+    opportunity: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("link an open opportunity"), required=False, queryset=Opportunity.objects.none(), empty_label="—"
+    )
     create_opportunity = forms.BooleanField(label=_("open an opportunity for the partner"), required=False)
 
     def __init__(self, *args, opportunities=None, **kwargs):

@@ -179,24 +179,24 @@ def find_channel_conflicts(claim: Claim, *, today: dt.date | None = None) -> lis
     if claim.registration_id:
         others = others.exclude(pk=claim.registration_id)
     for other in others:
-        reasons: set[str] = set()
+        found: set[str] = set()
         if keys["brn"] and other.customer_brn == keys["brn"]:
-            reasons.add("brn")
+            found.add("brn")
         if keys["email"] and other.contact_email == keys["email"]:
-            reasons.add("email")
+            found.add("email")
         if keys["phone"] and other.contact_phone == keys["phone"]:
-            reasons.add("phone")
+            found.add("phone")
         name_score = name_similarity(keys["name"], other.customer_name_key)
         if name_score == 100:
-            reasons.add("name_exact")
+            found.add("name_exact")
         elif name_score >= NAME_THRESHOLD:
-            reasons.add("name_similar")
-        if not reasons:
+            found.add("name_similar")
+        if not found:
             continue
         match = Match(
             kind=ConflictKind.REGISTRATION,
-            reasons=_reasons(reasons, name_score),
-            score=_score(reasons, name_score),
+            reasons=_reasons(found, name_score),
+            score=_score(found, name_score),
             other_registration=other,
         )
         if other.status == RegistrationStatus.APPROVED and other.exclusive_until and other.exclusive_until >= today:

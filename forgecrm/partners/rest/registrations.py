@@ -122,9 +122,9 @@ class DealRegistrationSerializer(serializers.ModelSerializer):
         # The operations validate BRN, email and phone (and normalise them): the model validators would refuse a
         # hyphenated BRN before it is folded to its digits.
         extra_kwargs = {
-            "customer_brn": {"validators": []},
+            "customer_brn": {"validators": [], "max_length": 20},
             "contact_email": {"validators": []},
-            "contact_phone": {"validators": []},
+            "contact_phone": {"validators": [], "max_length": 30},
         }
 
     def get_fields(self):

@@ -298,3 +298,20 @@ def test_an_online_inquiry_is_referred_to_the_covering_dealer(world):
         language="ko",
     )
     assert nobody is None and LeadOffer.objects.count() == 1
+
+
+def test_policies_partner_a_never_sees_b_and_no_partner_sees_a_conflict(world):
+    from forgecrm.partners.queries.registrations import conflicts_for, registrations_for
+
+    mine = submitted(world, customer_name="공통고객", contact_email="same@common.kr")
+    theirs = submitted(world, "rep_b", customer_name="공통고객(주)", contact_email="same@common.kr")
+    assert list(registrations_for(world["rep_a"])) == [mine]
+    assert list(registrations_for(world["rep_b"])) == [theirs]
+    assert list(conflicts_for(world["rep_a"])) == [] and list(conflicts_for(world["rep_b"])) == []
+    assert conflicts_for(world["channel"]).count() == 1
+    rep_a, channel = world["rep_a"], world["channel"]
+    assert rep_a.has_perm("partners.add_dealregistration") and not channel.has_perm("partners.add_dealregistration")
+    assert not rep_a.has_perm("partners.decide_dealregistration", mine)
+    assert channel.has_perm("partners.decide_dealregistration", mine)
+    assert not channel.has_perm("partners.close_dealregistration", mine)  # not approved yet
+    assert not world["sales"].has_perm("partners.decide_channelconflict")

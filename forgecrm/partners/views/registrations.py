@@ -4,6 +4,7 @@ Partner users have their own pages in the partner portal: these answer them 403.
 
 from typing import cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -62,7 +63,7 @@ class RegistrationListView(ScopedListView):
     default_sort = "-number"
     export_name = "deal-registrations"
     headers = [
-        ("number", _text(gettext_lazy("Number"))),
+        ("number", _text(gettext_lazy("Registration number"))),
         ("", _text(gettext_lazy("Partner"))),
         ("", _text(gettext_lazy("Customer"))),
         ("", _text(gettext_lazy("Status"))),
@@ -71,7 +72,7 @@ class RegistrationListView(ScopedListView):
         ("exclusive", _text(gettext_lazy("Exclusive until"))),
     ]
     export_columns = [
-        Column(_text(gettext_lazy("Number")), lambda row: row.number),
+        Column(_text(gettext_lazy("Registration number")), lambda row: row.number),
         Column(_text(gettext_lazy("Partner")), lambda row: row.partner.name),
         Column(_text(gettext_lazy("Customer")), lambda row: row.customer_name),
         Column(_text(gettext_lazy("Business registration number")), lambda row: row.customer_brn),
@@ -114,11 +115,11 @@ def _open_opportunities(actor, registration):
 
 
 @login_required
-def registration_detail(request: HttpRequest, pk: int, *, forms=None, status: int = 200) -> HttpResponse:
+def registration_detail(request: HttpRequest, pk: int, *, bound=None, status: int = 200) -> HttpResponse:
     require_internal(request)
     detail = queries.registration_detail_for(request.user, pk)
     registration, user = detail.registration, request.user
-    forms = forms or {}
+    bound = bound or {}
     can_decide = user.has_perm("partners.decide_dealregistration", registration)
     initial = {"version": registration.version}
     context = {
@@ -128,9 +129,9 @@ def registration_detail(request: HttpRequest, pk: int, *, forms=None, status: in
         "can_decide": can_decide,
         "can_close": user.has_perm("partners.close_dealregistration", registration),
         "can_decide_conflicts": user.has_perm("partners.decide_channelconflict"),
-        "approve_form": forms.get("approve")
+        "approve_form": bound.get("approve")
         or ApproveRegistrationForm(initial=initial, opportunities=_open_opportunities(user, registration)),
-        "reject_form": forms.get("reject") or RejectRegistrationForm(initial=initial),
+        "reject_form": bound.get("reject") or RejectRegistrationForm(initial=initial),
         "close_form": CloseRegistrationForm(initial=initial),
         "conflict_form": DecideConflictForm(),
         "reason_labels": REASON_LABELS,
@@ -144,6 +145,7 @@ def _decide(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     permission = "partners.close_dealregistration" if name == "close" else "partners.decide_dealregistration"
     if not request.user.has_perm(permission, registration):
         raise PermissionDenied
+    form: forms.Form
     if name == "approve":
         form = ApproveRegistrationForm(request.POST, opportunities=_open_opportunities(request.user, registration))
     elif name == "reject":
@@ -190,7 +192,7 @@ def _decide(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             add_validation_error(form, error)
         else:
             return redirect("partners:registration-detail", pk)
-    return registration_detail(request, pk, forms={name: form}, status=400)
+    return registration_detail(request, pk, bound={name: form}, status=400)
 
 
 @login_required

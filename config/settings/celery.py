@@ -55,4 +55,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "forgecrm.platform.tasks.purge_expired_idempotency_keys_task",
         "schedule": 3600.0,
     },
+    # Deal registrations: remind registrants before exclusivity ends (once), expire those past it.
+    "remind-expiring-deal-registrations": {
+        "task": "forgecrm.partners.tasks.remind_expiring_deal_registrations_task",
+        "schedule": 3600.0,
+    },
 }

@@ -62,6 +62,10 @@ router.register("sales-reports", SalesReportViewSet, basename="sales-report")
 # ---- partners: profiles, lead distribution
 
 # ---- partners: deal registrations and channel conflicts
+from forgecrm.partners.rest.registrations import ChannelConflictViewSet, DealRegistrationViewSet  # noqa: E402
+
+router.register("deal-registrations", DealRegistrationViewSet, basename="deal-registration")
+router.register("channel-conflicts", ChannelConflictViewSet, basename="channel-conflict")
 
 # ---- partners: MDF
 

@@ -21,6 +21,20 @@ class PartnersConfig(AppConfig):
         )
 
         # ---- deal registrations and channel conflicts (outbox events, timeline and search sources)
+        register_event_types(
+            "DealRegistrationCreated",
+            "DealRegistrationUpdated",
+            "DealRegistrationSubmitted",
+            "DealRegistrationApproved",
+            "DealRegistrationRejected",
+            "DealRegistrationWon",
+            "DealRegistrationLost",
+            "DealRegistrationExpired",
+            "DealRegistrationReminderSent",
+            "ChannelConflictsOpened",
+            "ChannelConflictDecided",
+            "LeadReferredToPartner",
+        )
 
         # ---- MDF
 

@@ -224,6 +224,11 @@ def registration_is_submitted(user, registration) -> bool:
 
 
 @rules.predicate
+def registration_is_approved(user, registration) -> bool:
+    return registration is not None and registration.status == RegistrationStatus.APPROVED
+
+
+@rules.predicate
 def mdf_request_is_draft(user, request) -> bool:
     return request is not None and request.status == MdfRequestStatus.DRAFT
 
@@ -241,6 +246,10 @@ rules.set_perm("partners.add_dealregistration", active & is_partner_user)
 rules.set_perm("partners.change_dealregistration", partner_member & registration_is_editable)
 rules.set_perm("partners.decide_dealregistration", active & manages_channel & registration_is_submitted)
 rules.set_perm("partners.decide_channelconflict", active & manages_channel)
+# Reporting an approved registration won or lost: its own partner's users, or the channel manager.
+rules.set_perm(
+    "partners.close_dealregistration", (partner_member | (active & manages_channel)) & registration_is_approved
+)
 rules.set_perm("partners.allocate_mdf", active & manages_channel)
 rules.set_perm("partners.request_mdf", active & is_partner_admin & of_users_partner & is_visible)
 rules.set_perm("partners.change_mdfrequest", active & is_partner_admin & partner_member & mdf_request_is_draft)

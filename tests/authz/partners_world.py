@@ -44,9 +44,10 @@ def build_partners(world, marker) -> None:
         )
 
     submitter = {"reg_a": "partner_a_rep", "reg_dealer": "dealer_a_rep", "reg_b": "partner_b_rep"}
-    registration("reg_a", a, account=world["acc_served_a"])
+    sent = {"status": "submitted", "submitted_at": timezone.now()}
+    registration("reg_a", a, account=world["acc_served_a"], **sent)
     registration("reg_dealer", dealer, account=world["acc_served_dealer"])
-    registration("reg_b", b, account=world["acc_rep"], customer_brn="")
+    registration("reg_b", b, account=world["acc_rep"], customer_brn="", **sent)
     for key, parent in [("reg_line_a", "reg_a"), ("reg_line_b", "reg_b")]:
         world[key] = f.DealRegistrationLineFactory(registration=world[parent], product=world["prod_active"])
     world["conflict_b"] = f.ChannelConflictFactory(

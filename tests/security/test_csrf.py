@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 NO_SESSION = {"/api/v1/auth/token/", "/api/v1/auth/token/revoke/"}
 # The public lead capture form is posted from other sites by anonymous visitors: it is csrf-exempt by design and
 # guarded by its allowed origins, a signed fill-time token, a honeypot and a rate limit (sales tests check those).
-PUBLIC_FORMS = {"/sales/forms/x/"}
+PUBLIC_FORMS = {"/sales/forms/x/", "/partners/inquiry/x/"}  # and the online-referral inquiry (partners)
 SAMPLE = {"int": "1", "str": "x", "slug": "x", "uuid": "00000000-0000-0000-0000-000000000001", "path": "x"}
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from forgecrm.activities.models import Activity
 from forgecrm.catalog.models import PriceListItem, Product
 from forgecrm.customers.models import Account, Consent, Contact
+from forgecrm.partners.models import DealRegistration
 from forgecrm.platform.models import User
 from forgecrm.sales.models import CommissionStatement, ForecastSubmission, Lead, Opportunity, Quota, Quote, SalesOrder
 
@@ -20,6 +21,7 @@ from .activities import seed_activities
 from .catalog import seed_catalog
 from .customers import seed_customers
 from .organisation import DEMO_DOMAIN, seed_headquarters
+from .partners_deals import seed_deal_registrations
 from .progress import Progress
 from .sales import seed_opportunities, seed_pipeline_settings
 from .sales_history import seed_commissions, seed_lead_settings, seed_leads, seed_planning, seed_sales_activities
@@ -100,6 +102,7 @@ def seed_demo(*, scale: Scale, seed: int, progress: Progress | None = None, toda
         progress.advance("catalog", 1)
         seed_activities(org=org, book=book, rng=rng_for("activities"), scale=scale, today=today, progress=progress)
         seed_sales(org=org, book=book, rng_for=rng_for, scale=scale, today=today, progress=progress)
+        seed_deal_registrations(org=org, book=book, rng=rng_for("deal-registrations"), today=today)
         search.finish(progress)
     summary = Summary(scale=scale.name, seed=seed, seconds=time.monotonic() - started)
     summary.counts = {
@@ -117,5 +120,6 @@ def seed_demo(*, scale: Scale, seed: int, progress: Progress | None = None, toda
         "quotas": Quota.objects.count(),
         "forecast submissions": ForecastSubmission.objects.count(),
         "commission statements": CommissionStatement.objects.count(),
+        "deal registrations": DealRegistration.objects.count(),
     }
     return summary

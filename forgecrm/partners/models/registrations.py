@@ -68,6 +68,8 @@ class DealRegistration(BusinessModel):
     )
     decision_note = models.TextField(_("decision note"), blank=True)  # shown to the partner
     exclusive_until = models.DateField(_("exclusive until"), null=True, blank=True)
+    # Set once the expiry reminder went out: the beat task never reminds twice.
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     opportunity = models.OneToOneField(
         "sales.Opportunity",
         models.SET_NULL,
@@ -175,6 +177,7 @@ class ChannelConflict(BusinessModel):
     )
     # What matched: same BRN, similar company name (with its similarity), same contact email or phone.
     match_reasons = models.JSONField(_("what matched"), default=list, blank=True)
+    score = models.PositiveSmallIntegerField(_("match score"), default=0)  # 0-100, the surest reason
     status = models.CharField(_("status"), max_length=16, choices=ConflictStatus.choices, default=ConflictStatus.OPEN)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")

@@ -3,13 +3,19 @@ Partner users never see it (internal only): their pages are the partner portal's
 
 from django.utils.translation import gettext_lazy as _
 
-from forgecrm.platform.ui.context import MenuEntry, MenuGroup, register_menu_entry, register_menu_group  # noqa: F401
+from forgecrm.platform.ui.context import MenuEntry, MenuGroup, register_menu_entry, register_menu_group
 
 register_menu_group(MenuGroup("channel", _("Channel"), "building-store", order=50))  # type: ignore[arg-type]
 
 # ---- partner profiles
+PARTNERS, TIERS = _("Partners"), _("Partner tiers")
+register_menu_entry(MenuEntry(PARTNERS, "partners:partner-list", "building-store", 1, group="channel"))  # type: ignore[arg-type]
+register_menu_entry(MenuEntry(TIERS, "partners:tier-rules", "stairs", 5, group="channel"))  # type: ignore[arg-type]
 
 # ---- lead distribution
+CONSOLE, ROUTING_RULES = _("Routing console"), _("Lead routing rules")
+register_menu_entry(MenuEntry(CONSOLE, "partners:routing-console", "route", 10, group="channel"))  # type: ignore[arg-type]
+register_menu_entry(MenuEntry(ROUTING_RULES, "partners:routing-rule-list", "adjustments", 11, group="channel"))  # type: ignore[arg-type]
 
 # ---- deal registrations and channel conflicts
 
@@ -18,3 +24,5 @@ register_menu_group(MenuGroup("channel", _("Channel"), "building-store", order=5
 # ---- partner service requests
 
 # ---- sell-through, channel inventory and scorecards
+SCORECARDS = _("Partner scorecards")
+register_menu_entry(MenuEntry(SCORECARDS, "partners:scorecard-overview", "chart-bar", 60, group="channel"))  # type: ignore[arg-type]

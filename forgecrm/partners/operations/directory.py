@@ -62,9 +62,12 @@ def deactivate_partner(*, actor, partner: Account, successor: Account | None = N
             lead.partner_id, lead.version, lead.updated_at, lead.updated_by = target_id, lead.version + 1, now, actor
         if leads:
             bulk_update_with_history(
-                leads, Lead, ["partner", "version", "updated_at", "updated_by"], default_user=actor,
+                leads,
+                Lead,
+                ["partner", "version", "updated_at", "updated_by"],
+                default_user=actor,
                 default_change_reason=REASON,
-            )  # fmt: skip
+            )
         if successor is not None and leads:
             profile = PartnerProfile.objects.filter(account=successor).first()
             hours = profile.response_hours if profile is not None else DEFAULT_RESPONSE_HOURS
@@ -86,8 +89,9 @@ def deactivate_partner(*, actor, partner: Account, successor: Account | None = N
                 ]
             )
         opportunities = list(
-            Opportunity.objects.select_for_update(of=("self",))
-            .filter(partner=partner, stage__is_won=False, stage__is_lost=False)
+            Opportunity.objects.select_for_update(of=("self",)).filter(
+                partner=partner, stage__is_won=False, stage__is_lost=False
+            )
         )
         for opportunity in opportunities:
             opportunity.partner_id = target_id
@@ -95,9 +99,12 @@ def deactivate_partner(*, actor, partner: Account, successor: Account | None = N
             opportunity.updated_at, opportunity.updated_by = now, actor
         if opportunities:
             bulk_update_with_history(
-                opportunities, Opportunity, ["partner", "version", "updated_at", "updated_by"], default_user=actor,
+                opportunities,
+                Opportunity,
+                ["partner", "version", "updated_at", "updated_by"],
+                default_user=actor,
                 default_change_reason=REASON,
-            )  # fmt: skip
+            )
         profile = PartnerProfile.objects.select_for_update().filter(account=partner).first()
         if profile is not None:
             profile.accepts_leads = False

@@ -59,9 +59,9 @@ def update_partner_profile(
     A stale `expected_version` raises ConflictError (someone else saved it since)."""
     _require(actor, profile)
     changes = {name: value for name, value in changes.items() if name in PROFILE_FIELDS}
-    if "channel_manager" in changes and changes["channel_manager"] is not None:
-        if not changes["channel_manager"].is_internal:
-            raise ValidationError({"channel_manager": _("Choose a headquarters user.")}, code="not_internal")
+    manager = changes.get("channel_manager")
+    if manager is not None and not manager.is_internal:
+        raise ValidationError({"channel_manager": _("Choose a headquarters user.")}, code="not_internal")
     return save_versioned(profile, actor=actor, expected_version=expected_version, changes=changes)
 
 
@@ -85,9 +85,14 @@ def remove_coverage(*, actor, coverage: PartnerCoverage) -> None:
 
 
 def add_authorization(
-    *, actor, partner: Account, product_line, valid_from: dt.date, valid_to: dt.date | None = None,
+    *,
+    actor,
+    partner: Account,
+    product_line,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
     can_service: bool = False,
-) -> PartnerAuthorization:  # fmt: skip
+) -> PartnerAuthorization:
     """Authorise the partner for a product line over a period (open-ended when `valid_to` is empty)."""
     _require(actor)
     _partner(partner)
@@ -131,7 +136,7 @@ def add_certification(*, actor, partner: Account, values: dict[str, Any]) -> Par
             product_line=values.get("product_line"),
             holder=values.get("holder"),
             number=values.get("number", ""),
-            issued_on=issued,
+            issued_on=issued,  # type: ignore[misc]  # required by the form; full_clean names it when missing
             expires_on=expires,
             created_by=actor,
             updated_by=actor,

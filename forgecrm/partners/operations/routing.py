@@ -107,9 +107,7 @@ def reorder_routing_rules(*, actor, rule_ids: Sequence[int]) -> list[LeadRouting
         return ordered
 
 
-def save_tier_rule(
-    *, actor, tier: str, values: dict[str, Any], expected_version: int | None = None
-) -> TierRule:
+def save_tier_rule(*, actor, tier: str, values: dict[str, Any], expected_version: int | None = None) -> TierRule:
     """Create or change what a tier asks (and its lead routing priority)."""
     _require(actor, "partners.manage_partner")
     changes = {name: values[name] for name in TIER_FIELDS if name in values}
@@ -177,9 +175,10 @@ class PartnerPool:
         )
         for partner_id, line_id in valid.values_list("partner_id", "product_line_id"):
             authorised[line_id].add(partner_id)
-        ranks = {tier: (rank, priority) for tier, rank, priority in TierRule.objects.values_list(
-            "tier", "rank", "lead_priority"
-        )}  # fmt: skip
+        ranks = {
+            tier: (rank, priority)
+            for tier, rank, priority in TierRule.objects.values_list("tier", "rank", "lead_priority")
+        }
         rules = list(LeadRoutingRule.objects.filter(is_active=True).order_by("priority", "pk"))
         return cls(partners=partners, by_area=dict(by_area), authorised=dict(authorised), ranks=ranks, rules=rules)
 
@@ -271,15 +270,12 @@ def _route_batch(*, actor, lead_ids: Sequence[int], pool: PartnerPool) -> BulkOu
     outcome = BulkOutcome()
     with transaction.atomic():
         leads = list(
-            Lead.objects.select_for_update()
-            .filter(pk__in=lead_ids)
-            .exclude(status__in=CLOSED_LEADS)
-            .order_by("pk")
+            Lead.objects.select_for_update().filter(pk__in=lead_ids).exclude(status__in=CLOSED_LEADS).order_by("pk")
         )
         offers_by_lead: dict[int, list[tuple[int, str, bool]]] = defaultdict(list)
-        for lead_id, partner_id, status, top in LeadOffer.objects.filter(lead_id__in=[lead.pk for lead in leads]).values_list(
-            "lead_id", "partner_id", "status", "parent_offer_id"
-        ):  # fmt: skip
+        for lead_id, partner_id, status, top in LeadOffer.objects.filter(
+            lead_id__in=[lead.pk for lead in leads]
+        ).values_list("lead_id", "partner_id", "status", "parent_offer_id"):
             offers_by_lead[lead_id].append((partner_id, status, top is None))
         # The candidates' profile rows are locked while their loads are counted, as a single routing does.
         list(PartnerProfile.objects.select_for_update().filter(account_id__in=pool.partners).values_list("pk"))
@@ -369,9 +365,7 @@ def _dispatch_pending() -> None:
     dispatch_pending_outbox_task.delay()
 
 
-def route_leads_in_bulk(
-    *, actor, lead_ids: Iterable[int], batch_size: int = BATCH_SIZE, progress=None
-) -> BulkOutcome:
+def route_leads_in_bulk(*, actor, lead_ids: Iterable[int], batch_size: int = BATCH_SIZE, progress=None) -> BulkOutcome:
     """Route many leads by the routing rules, set-based, one transaction per batch; returns the counts.
 
     Leads that are converted, disqualified or already with a partner are skipped; a lead no partner qualifies
@@ -441,8 +435,10 @@ def withdraw_open_offers(*, actor, partner_id: int, now: dt.datetime | None = No
         )
     if offers:
         bulk_update_with_history(
-            offers, LeadOffer, ["status", "version", "updated_at", "updated_by"], default_user=actor,
+            offers,
+            LeadOffer,
+            ["status", "version", "updated_at", "updated_by"],
+            default_user=actor,
             default_change_reason="partner deactivated",
-        )  # fmt: skip
+        )
     return sorted({offer.lead_id for offer in offers})
-

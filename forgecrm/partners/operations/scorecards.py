@@ -55,7 +55,10 @@ def _aware(day: dt.date) -> dt.datetime:
 
 def score_of(parts: dict[str, float | None]) -> Decimal:
     """The 0-100 score of parts in 0..1 (None = no data = neutral)."""
-    total = sum(WEIGHTS[name] * (NEUTRAL if parts.get(name) is None else parts[name]) for name in WEIGHTS)  # type: ignore[operator]
+    total = 0.0
+    for name, weight in WEIGHTS.items():
+        value = parts.get(name)
+        total += weight * (NEUTRAL if value is None else value)
     return Decimal(str(total)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
@@ -73,7 +76,7 @@ def compute_scorecards(*, actor=None, period_start: dt.date, partner_ids: list[i
     start = month_start(period_start)
     end = next_month(start)
     since, until = _aware(start), _aware(end)
-    partners = Account.objects.filter(kind=AccountKind.PARTNER, is_active=True)
+    partners = Account.objects.filter(kind=AccountKind.PARTNER, is_active=True, partner_profile__isnull=False)
     if partner_ids is not None:
         partners = partners.filter(pk__in=partner_ids)
     tiers = dict(partners.values_list("pk", "tier"))
@@ -93,14 +96,15 @@ def compute_scorecards(*, actor=None, period_start: dt.date, partner_ids: list[i
             converted=Count("pk", filter=taken & Q(lead__status=LeadStatus.CONVERTED)),
         )
     )
-    offers = {row["partner_id"]: row for row in offer_rows}
+    offers: dict[int, dict[str, Any]] = {row["partner_id"]: dict(row) for row in offer_rows}
     waits: dict[int, list[float]] = defaultdict(list)
     for partner_id, offered_at, responded_at in LeadOffer.objects.filter(
         in_month, partner_id__in=ids, responded_at__isnull=False
     ).values_list("partner_id", "offered_at", "responded_at"):
-        waits[partner_id].append((responded_at - offered_at).total_seconds() / 3600)
-    won = {
-        row["partner_id"]: row
+        if responded_at is not None:
+            waits[partner_id].append((responded_at - offered_at).total_seconds() / 3600)
+    won: dict[int, dict[str, Any]] = {
+        row["partner_id"]: dict(row)
         for row in Opportunity.objects.filter(
             partner_id__in=ids, stage__is_won=True, closed_at__gte=since, closed_at__lt=until
         )
@@ -108,9 +112,7 @@ def compute_scorecards(*, actor=None, period_start: dt.date, partner_ids: list[i
         .annotate(n=Count("pk"), amount=Sum("amount", filter=Q(amount_currency="KRW")))
     }
     sold = dict(
-        SellThroughLine.objects.filter(
-            report__partner_id__in=ids, report__period_start=start, amount_currency="KRW"
-        )
+        SellThroughLine.objects.filter(report__partner_id__in=ids, report__period_start=start, amount_currency="KRW")
         .values("report__partner_id")
         .annotate(amount=Sum("amount"))
         .values_list("report__partner_id", "amount")

@@ -86,8 +86,10 @@ def test_bulk_routing_honours_capacity_across_the_batch(channel):
     partner("큰 곳", score=10, capacity=3, line=line)
     batch = [LeadFactory(sido="경기도", sigungu="성남시", product_line=line, owner=None) for _ in range(8)]
     result = route_leads_in_bulk(actor=channel, lead_ids=[lead.pk for lead in batch])
-    loads = {name: LeadOffer.objects.filter(partner__name=name, status=OfferStatus.OFFERED).count()
-             for name in ("작은 곳", "큰 곳")}  # fmt: skip
+    loads = {
+        name: LeadOffer.objects.filter(partner__name=name, status=OfferStatus.OFFERED).count()
+        for name in ("작은 곳", "큰 곳")
+    }
     assert loads == {"작은 곳": 2, "큰 곳": 3}
     assert (result.routed, result.returned) == (5, 3)
     assert Lead.objects.filter(partner__isnull=True).count() == 3
@@ -120,7 +122,12 @@ def test_bulk_routing_runs_a_constant_number_of_queries_per_batch(channel):
     small, large = _queries(channel, line, 5), _queries(channel, line, 60)
     assert small == large, (small, large)
     assert small[0] <= 12
-    assert small[1] == {"partners_leadoffer", "partners_historicalleadoffer", "sales_historicallead", "platform_outboxevent"}
+    assert small[1] == {
+        "partners_leadoffer",
+        "partners_historicalleadoffer",
+        "sales_historicallead",
+        "platform_outboxevent",
+    }
 
 
 def test_a_sales_rep_may_not_route_in_bulk(channel):

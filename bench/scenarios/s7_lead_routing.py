@@ -98,6 +98,7 @@ def seed_routing_bench(*, partners: int = PARTNERS, leads: int = LEADS, seed: in
                 Account(
                     name=f"벤치파트너{number:04d}",
                     kind=AccountKind.PARTNER,
+                    owner=manager,
                     partner_type=rng.choice(kinds),
                     tier=rng.choice(tiers),
                     sido=SIDO[number % len(SIDO)],

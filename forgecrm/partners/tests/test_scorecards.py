@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from forgecrm.customers.tests.factories import PartnerAccountFactory
+from forgecrm.customers.tests.factories import AccountFactory, PartnerAccountFactory
 from forgecrm.partners.models import OfferStatus, PartnerProfile, PartnerScorecard
 from forgecrm.partners.operations.scorecards import WEIGHTS, compute_scorecards, score_of, tier_ranking
 from forgecrm.partners.tests import factories as f
@@ -35,7 +35,9 @@ def offer(partner, status, hours=None, converted=False, day=5):
         reject_reason="other" if status == OfferStatus.REJECTED else "",
     )
     if converted:
-        type(made.lead).objects.filter(pk=made.lead_id).update(status=LeadStatus.CONVERTED)
+        type(made.lead).objects.filter(pk=made.lead_id).update(
+            status=LeadStatus.CONVERTED, converted_account=AccountFactory(), converted_at=timezone.now()
+        )
     return made
 
 

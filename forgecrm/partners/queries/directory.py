@@ -15,6 +15,7 @@ from forgecrm.platform.models import User
 
 from ..models import (
     LeadOffer,
+    OfferStatus,
     PartnerAuthorization,
     PartnerCertification,
     PartnerCoverage,
@@ -100,6 +101,13 @@ class PartnerPage:
     @property
     def partner(self) -> Account:
         return self.profile.account
+
+    @property
+    def offer_summary(self) -> list[tuple[str, int]]:
+        """(status label, count) in the order of the statuses."""
+        return [
+            (str(label), self.offer_counts[value]) for value, label in OfferStatus.choices if value in self.offer_counts
+        ]
 
     @property
     def soon(self) -> dt.date:

@@ -199,6 +199,8 @@ SPECTACULAR_SETTINGS = {
         "QuoteStatusEnum": "forgecrm.sales.models.quotes.QuoteStatus",
         "SalesOrderStatusEnum": "forgecrm.sales.models.orders.SalesOrderStatus",
         "ApprovalStatusEnum": "forgecrm.sales.models.quotes.ApprovalStatus",
+        # partners: profiles, lead distribution
+        "OfferRejectReasonEnum": "forgecrm.partners.models.distribution.OfferRejectReason",
     },
 }
 

@@ -60,4 +60,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "forgecrm.partners.tasks.remind_expiring_deal_registrations_task",
         "schedule": 3600.0,
     },
+    # Partners: this month's scorecards (feeding routing's performance score), certificates expiring in 30 days.
+    "refresh-partner-scorecards": {"task": "forgecrm.partners.tasks.refresh_scorecards_task", "schedule": 3600.0},
+    "remind-expiring-certifications": {
+        "task": "forgecrm.partners.tasks.remind_expiring_certifications_task",
+        "schedule": 86400.0,
+    },
 }

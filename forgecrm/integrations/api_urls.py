@@ -60,6 +60,13 @@ router.register("commission-plans", CommissionPlanViewSet, basename="commission-
 router.register("sales-reports", SalesReportViewSet, basename="sales-report")
 
 # ---- partners: profiles, lead distribution
+from forgecrm.partners.rest.profiles import PartnerProfileViewSet, PartnerScorecardViewSet  # noqa: E402
+from forgecrm.partners.rest.routing import LeadOfferViewSet, LeadRoutingRuleViewSet  # noqa: E402
+
+router.register("partners", PartnerProfileViewSet, basename="partner-profile")
+router.register("lead-offers", LeadOfferViewSet, basename="lead-offer")
+router.register("lead-routing-rules", LeadRoutingRuleViewSet, basename="lead-routing-rule")
+router.register("partner-scorecards", PartnerScorecardViewSet, basename="partner-scorecard")
 
 # ---- partners: deal registrations and channel conflicts
 from forgecrm.partners.rest.registrations import ChannelConflictViewSet, DealRegistrationViewSet  # noqa: E402

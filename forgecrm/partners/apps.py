@@ -20,6 +20,9 @@ class PartnersConfig(AppConfig):
             "LeadReturnedToHeadquarters",
         )
 
+        # ---- partner profiles and the routing console
+        register_event_types("PartnerDeactivated")
+
         # ---- deal registrations and channel conflicts (outbox events, timeline and search sources)
         register_event_types(
             "DealRegistrationCreated",

@@ -10,8 +10,14 @@ from forgecrm.platform.ui.context import MenuEntry, MenuGroup, register_menu_ent
 register_menu_group(MenuGroup("channel", _("Channel"), "building-store", order=50))  # type: ignore[arg-type]
 
 # ---- partner profiles
+PARTNERS, TIERS = _("Partners"), _("Partner tiers")
+register_menu_entry(MenuEntry(PARTNERS, "partners:partner-list", "building-store", 1, group="channel"))  # type: ignore[arg-type]
+register_menu_entry(MenuEntry(TIERS, "partners:tier-rules", "stairs", 5, group="channel"))  # type: ignore[arg-type]
 
 # ---- lead distribution
+CONSOLE, ROUTING_RULES = _("Routing console"), _("Lead routing rules")
+register_menu_entry(MenuEntry(CONSOLE, "partners:routing-console", "route", 10, group="channel"))  # type: ignore[arg-type]
+register_menu_entry(MenuEntry(ROUTING_RULES, "partners:routing-rule-list", "adjustments", 11, group="channel"))  # type: ignore[arg-type]
 
 # ---- deal registrations and channel conflicts
 DEAL_REGISTRATIONS = cast(str, _("Deal registrations"))
@@ -26,3 +32,5 @@ register_menu_entry(MenuEntry(CHANNEL_CONFLICTS, "partners:conflict-list", "git-
 # ---- partner service requests
 
 # ---- sell-through, channel inventory and scorecards
+SCORECARDS = _("Partner scorecards")
+register_menu_entry(MenuEntry(SCORECARDS, "partners:scorecard-overview", "chart-bar", 60, group="channel"))  # type: ignore[arg-type]

@@ -9,8 +9,36 @@ app_name = "partners"
 urlpatterns: list[URLPattern | URLResolver] = []
 
 # ---- partner profiles (directory, tiers, coverage, authorisations, certifications, onboarding)
+from .views import directory as _directory  # noqa: E402
+
+urlpatterns += [
+    path("", _directory.PartnerListView.as_view(), name="partner-list"),
+    path("<int:pk>/", _directory.partner_detail, name="partner-detail"),
+    path("<int:pk>/edit/", _directory.partner_edit, name="partner-edit"),
+    path("<int:pk>/deactivate/", _directory.partner_deactivate, name="partner-deactivate"),
+    path("<int:pk>/coverage/", _directory.coverage_add, name="partner-coverage-add"),
+    path("coverage/<int:pk>/remove/", _directory.coverage_remove, name="partner-coverage-remove"),
+    path("<int:pk>/authorizations/", _directory.authorization_add, name="partner-authorization-add"),
+    path("authorizations/<int:pk>/end/", _directory.authorization_end, name="partner-authorization-end"),
+    path("<int:pk>/certifications/", _directory.certification_add, name="partner-certification-add"),
+    path("certifications/<int:pk>/remove/", _directory.certification_remove, name="partner-certification-remove"),
+]
 
 # ---- lead distribution (routing rules, offers, the routing console)
+from .views import routing as _routing  # noqa: E402
+
+urlpatterns += [
+    path("tiers/", _routing.tier_rules, name="tier-rules"),
+    path("tiers/<int:pk>/edit/", _routing.tier_rule_edit, name="tier-rule-edit"),
+    path("routing/rules/", _routing.routing_rule_list, name="routing-rule-list"),
+    path("routing/rules/new/", _routing.routing_rule_create, name="routing-rule-create"),
+    path("routing/rules/<int:pk>/edit/", _routing.routing_rule_edit, name="routing-rule-edit"),
+    path("routing/rules/reorder/", _routing.routing_rule_reorder, name="routing-rule-reorder"),
+    path("routing/", _routing.RoutingConsoleView.as_view(), name="routing-console"),
+    path("routing/bulk/", _routing.routing_bulk, name="routing-bulk"),
+    path("routing/leads/<int:pk>/", _routing.lead_routing, name="lead-routing"),
+    path("routing/leads/<int:pk>/offer/", _routing.lead_offer, name="lead-offer"),
+]
 
 # ---- deal registrations and channel conflicts (including online referrals)
 from .views import conflicts as conflict_views  # noqa: E402
@@ -33,3 +61,9 @@ urlpatterns += [
 # ---- partner service requests
 
 # ---- sell-through, channel inventory and scorecards
+from .views import scorecards as _scorecards  # noqa: E402
+
+urlpatterns += [
+    path("scorecards/", _scorecards.scorecard_overview, name="scorecard-overview"),
+    path("<int:pk>/scorecard/", _scorecards.partner_scorecard, name="partner-scorecard"),
+]

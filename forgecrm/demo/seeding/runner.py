@@ -21,6 +21,7 @@ from .activities import seed_activities
 from .catalog import seed_catalog
 from .customers import seed_customers
 from .organisation import DEMO_DOMAIN, seed_headquarters
+from .partners_channel import seed_partners_channel
 from .partners_deals import seed_deal_registrations
 from .progress import Progress
 from .sales import seed_opportunities, seed_pipeline_settings
@@ -102,6 +103,7 @@ def seed_demo(*, scale: Scale, seed: int, progress: Progress | None = None, toda
         progress.advance("catalog", 1)
         seed_activities(org=org, book=book, rng=rng_for("activities"), scale=scale, today=today, progress=progress)
         seed_sales(org=org, book=book, rng_for=rng_for, scale=scale, today=today, progress=progress)
+        seed_partners_channel(org=org, rng=rng_for("partners-channel"), today=today)
         seed_deal_registrations(org=org, book=book, rng=rng_for("deal-registrations"), today=today)
         search.finish(progress)
     summary = Summary(scale=scale.name, seed=seed, seconds=time.monotonic() - started)

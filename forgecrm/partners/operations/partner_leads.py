@@ -9,6 +9,7 @@ account's owner (its channel manager), so the deal stays in headquarters' pipeli
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -60,25 +61,23 @@ def convert_partner_lead(
         if lead.partner_id != offer.partner_id:
             raise ValidationError(_("Your organisation no longer holds this lead."))
         name = (lead.company_name or lead.person_name).strip()
+        account_values: dict[str, Any] = {
+            key: value
+            for key, value in {
+                "brn": lead.brn,
+                "phone": lead.phone,
+                "sido": lead.sido,
+                "sigungu": lead.sigungu,
+                "road_address": lead.road_address,
+                "industry": lead.industry,
+                "size": lead.size,
+                "source": "lead",
+                "external_id": f"lead-{lead.pk}",
+            }.items()
+            if value
+        }
         account = customer_operations.create_account(
-            actor=actor,
-            name=name,
-            kind=AccountKind.PROSPECT,
-            **{
-                key: value
-                for key, value in {
-                    "brn": lead.brn,
-                    "phone": lead.phone,
-                    "sido": lead.sido,
-                    "sigungu": lead.sigungu,
-                    "road_address": lead.road_address,
-                    "industry": lead.industry,
-                    "size": lead.size,
-                    "source": "lead",
-                    "external_id": f"lead-{lead.pk}",
-                }.items()
-                if value
-            },
+            actor=actor, name=name, kind=AccountKind.PROSPECT, **account_values
         )
         contact = customer_operations.create_contact(
             actor=actor,
@@ -105,7 +104,7 @@ def convert_partner_lead(
             account=account,
             name=(opportunity_name or default_opportunity_name(lead, name)).strip()[:200],
             close_date=close_date,
-            owner=lead.owner or lead.partner.owner,
+            owner=lead.owner or (lead.partner.owner if lead.partner else None),
             product_line=lead.product_line,
             primary_contact=contact,
             partner=lead.partner,

@@ -8,6 +8,8 @@ token: it stops working once the password is set, so a link works once); accepti
 records the accepted terms (an outbox event) and activates the user.
 """
 
+from typing import cast
+
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,7 +47,7 @@ def _organization_for(actor: User, organization: Account | None) -> Account:
     if principal.is_partner:
         if organization is not None and organization.pk != principal.organization_id:
             raise PermissionDenied(_("You manage your own organisation's users only."))
-        return Account.objects.get(pk=principal.organization_id)
+        return Account.objects.get(pk=cast(int, principal.organization_id))
     if organization is None or organization.kind != AccountKind.PARTNER:
         raise ValidationError({"organization": _("Choose a partner organisation.")})
     return organization

@@ -3,6 +3,7 @@ internal and customer users get a clear 403 page (their work is elsewhere), befo
 
 from collections.abc import Callable
 from functools import wraps
+from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +11,7 @@ from django.shortcuts import render
 
 from forgecrm.partners.queries.portal import manufacturer_name, organization_for
 from forgecrm.platform.access import principal_for
+from forgecrm.platform.models import User
 
 
 def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -35,3 +37,12 @@ def portal_context(request: HttpRequest) -> dict:
         "manufacturer": manufacturer_name(),
         "is_partner_admin": principal_for(request.user).role == "partner_admin",
     }
+
+
+def actor(request: HttpRequest) -> User:
+    """The signed-in partner user (portal_view has let only them through)."""
+    return cast(User, request.user)
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))

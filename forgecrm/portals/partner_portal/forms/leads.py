@@ -24,7 +24,7 @@ class LeadStatusForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("status") == LeadStatus.DISQUALIFIED and not data.get("reason"):
             self.add_error("reason", _("Say why the lead is disqualified."))
         return data

@@ -14,4 +14,6 @@ class RerouteForm(forms.Form):
 
     def __init__(self, *args, dealers=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["dealer"].choices = [("", "—"), *[(dealer.pk, dealer.name) for dealer in dealers]]
+        field = self.fields["dealer"]
+        if isinstance(field, forms.ChoiceField):  # narrows the type
+            field.choices = [("", "—"), *[(dealer.pk, dealer.name) for dealer in dealers]]

@@ -28,7 +28,7 @@ class AcceptInvitationForm(forms.Form):
     accept_terms = forms.BooleanField(label=_("I accept the partner portal terms of use"), required=False)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", _("The two passwords differ."))
         return data

@@ -6,23 +6,23 @@ from django.utils.translation import gettext as _
 
 from forgecrm.partners.queries import portal as queries
 
-from ..access import portal_context, portal_view
+from ..access import actor, portal_context, portal_view
 from ..forms.offers import RejectOfferForm
 
 
 @portal_view
 def home(request: HttpRequest) -> HttpResponse:
-    actor = request.user
-    leads = list(queries.lead_list_for(actor, status="open").order_by("-updated_at", "-pk")[:10])
+    user = actor(request)
+    leads = list(queries.lead_list_for(user, status="open").order_by("-updated_at", "-pk")[:10])
     return render(
         request,
         "partner_portal/home.html",
         {
             **portal_context(request),
             "title": _("Partner portal"),
-            "offers": queries.open_offers_for(actor, limit=10),
+            "offers": queries.open_offers_for(user, limit=10),
             "leads": leads,
-            "kpis": queries.portal_kpis_for(actor),
+            "kpis": queries.portal_kpis_for(user),
             "reject_form": RejectOfferForm(),
             "nav": "home",
         },

@@ -22,7 +22,7 @@ from forgecrm.platform.ui.lists import keyset_page
 from forgecrm.platform.versioning import ConflictError
 from forgecrm.sales.operations.leads import change_lead_status
 
-from ..access import portal_context, portal_view
+from ..access import actor, portal_context, portal_view
 from ..forms.leads import ConvertLeadForm, LeadStatusForm, LogActivityForm
 
 TABS = [("open", _("Open")), ("converted", _("Converted")), ("disqualified", _("Disqualified")), ("", _("All"))]
@@ -57,10 +57,10 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(request: HttpRequest, lead, *, status_form=None, activity_form=None, convert_form=None, status=200):
-    actor = request.user
-    offer = queries.held_offer_for(actor, lead)
-    pending = None if offer is not None else queries.pending_offer_for(actor, lead)
-    may_work = offer is not None and lead.is_open and actor.has_perm("sales.change_lead", lead)
+    user = actor(request)
+    offer = queries.held_offer_for(user, lead)
+    pending = None if offer is not None else queries.pending_offer_for(user, lead)
+    may_work = offer is not None and lead.is_open and user.has_perm("sales.change_lead", lead)
     return render(
         request,
         "partner_portal/leads/detail.html",
@@ -71,8 +71,8 @@ def _detail(request: HttpRequest, lead, *, status_form=None, activity_form=None,
             "offer": offer,
             "pending_offer": pending,
             "may_work": may_work,
-            "may_convert": may_work and actor.has_perm("partners.report_lead_result", offer),
-            "activities": list(activities_regarding_for(actor, lead)[:20]) if offer is not None else [],
+            "may_convert": may_work and user.has_perm("partners.report_lead_result", offer),
+            "activities": list(activities_regarding_for(user, lead)[:20]) if offer is not None else [],
             "status_form": status_form or LeadStatusForm(initial={"status": lead.status, "version": lead.version}),
             "activity_form": activity_form or LogActivityForm(),
             "convert_form": convert_form or ConvertLeadForm(initial={"version": lead.version}),
@@ -105,7 +105,7 @@ def lead_status(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             change_lead_status(
-                actor=request.user,
+                actor=actor(request),
                 lead=lead,
                 status=data["status"],
                 reason=data.get("reason") or "",
@@ -134,7 +134,7 @@ def lead_log_activity(request: HttpRequest, pk: int) -> HttpResponse:
         extra = {"direction": Direction.OUTBOUND} if kind == ActivityKind.CALL else {}
         try:
             log_activity(
-                actor=request.user,
+                actor=actor(request),
                 kind=kind,
                 subject=data["subject"],
                 body=data.get("body") or "",
@@ -163,7 +163,7 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
         amount = Money(data["amount"], "KRW") if data.get("amount") is not None else None
         try:
             result = convert_partner_lead(
-                actor=request.user,
+                actor=actor(request),
                 offer=offer,
                 expected_version=data.get("version"),
                 close_date=data["close_date"],

@@ -16,7 +16,7 @@ from forgecrm.platform.access import get_for_or_404
 from forgecrm.platform.forms import add_validation_error
 from forgecrm.platform.ui.lists import keyset_page
 
-from ..access import portal_context, portal_view
+from ..access import actor, is_htmx, portal_context, portal_view
 from ..forms.offers import RejectOfferForm, RerouteForm
 
 TABS = [("open", _("Waiting for you")), ("accepted", _("Accepted")), ("", _("All"))]
@@ -95,7 +95,7 @@ def _answer(request: HttpRequest, pk: int, answer) -> HttpResponse:
     except ValidationError as error:
         notice, level = _messages_of(error), "warning"
     offer = queries.get_offer_for(request.user, pk)
-    if request.htmx:
+    if is_htmx(request):
         response = _row(request, offer, notice=notice, level=level)
         response.status_code = status
         return response
@@ -111,7 +111,7 @@ def _answer(request: HttpRequest, pk: int, answer) -> HttpResponse:
 @portal_view
 def offer_accept(request: HttpRequest, pk: int) -> HttpResponse:
     def accept(offer):
-        distribution.accept_lead_offer(actor=request.user, offer=offer)
+        distribution.accept_lead_offer(actor=actor(request), offer=offer)
         return _("Accepted: the lead is yours to work. Report its progress here.")
 
     return _answer(request, pk, accept)
@@ -125,7 +125,7 @@ def offer_reject(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             raise ValidationError(_("Choose why you reject this lead."))
         distribution.reject_lead_offer(
-            actor=request.user, offer=offer, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
+            actor=actor(request), offer=offer, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
         )
         return _("Rejected. Headquarters offers the lead to another partner.")
 
@@ -144,7 +144,7 @@ def offer_reroute(request: HttpRequest, pk: int) -> HttpResponse:
 
         dealer = get_for_or_404(request.user, Account, pk=form.cleaned_data["dealer"])
         try:
-            distribution.reroute_lead_to_dealer(actor=request.user, offer=offer, dealer=dealer)
+            distribution.reroute_lead_to_dealer(actor=actor(request), offer=offer, dealer=dealer)
         except ValidationError as error:
             add_validation_error(form, error)
         else:
@@ -152,6 +152,6 @@ def offer_reroute(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Passed to %(dealer)s. They have until the deadline to accept.") % {"dealer": dealer.name}
             )
             return redirect("partner_portal:offer-detail", offer.pk)
-    for message in [error for errors in form.errors.values() for error in errors]:
+    for message in [str(error) for errors in form.errors.values() for error in errors]:
         messages.error(request, message)
     return redirect("partner_portal:offer-detail", offer.pk)

@@ -13,7 +13,7 @@ from forgecrm.partners.queries import portal as queries
 from forgecrm.platform.forms import add_validation_error
 from forgecrm.platform.security import rate_limited
 
-from ..access import portal_context, portal_view
+from ..access import actor, portal_context, portal_view
 from ..forms.users import AcceptInvitationForm, ChangeRoleForm, InviteUserForm
 
 
@@ -52,7 +52,7 @@ def user_invite(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             user = portal_users.invite_portal_user(
-                actor=request.user, base_url=request.build_absolute_uri("/"), **form.cleaned_data
+                actor=actor(request), base_url=request.build_absolute_uri("/"), **form.cleaned_data
             )
         except ValidationError as error:
             add_validation_error(form, error)
@@ -72,7 +72,7 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose partner admin or partner rep."))
         return redirect("partner_portal:user-list")
     try:
-        portal_users.change_portal_user_role(actor=request.user, user=user, role=form.cleaned_data["role"])
+        portal_users.change_portal_user_role(actor=actor(request), user=user, role=form.cleaned_data["role"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -86,7 +86,7 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     user = queries.get_portal_user_for(request.user, pk)
     try:
-        portal_users.deactivate_portal_user(actor=request.user, user=user)
+        portal_users.deactivate_portal_user(actor=actor(request), user=user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

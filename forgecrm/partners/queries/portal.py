@@ -11,7 +11,7 @@ import statistics
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from forgecrm.customers.models import Account
@@ -72,10 +72,15 @@ def _pending_offers(actor) -> QuerySet[LeadOffer]:
     return scope_for(actor, LeadOffer).filter(status=OfferStatus.OFFERED)
 
 
-def lead_list_for(actor, *, status: str = "", q: str = "", with_pending: bool = False) -> QuerySet[Lead]:
-    """Leads held by the actor's organisation (sales scopes: `Lead.partner`). `with_pending` annotates
-    `pending_offer_id` / `pending_respond_by`: the offer of the lead still waiting for our answer, if any."""
+def lead_list_for(
+    actor, *, status: str = "", q: str = "", with_pending: bool = False, held_only: bool = False
+) -> QuerySet[Lead]:
+    """Leads of the actor's organisation (sales scopes: `Lead.partner`). `with_pending` annotates
+    `pending_offer_id` / `pending_respond_by`: the offer of the lead still waiting for our answer, if any;
+    `held_only` leaves those out (the leads we work)."""
     rows = scope_for(actor, Lead).select_related("product_line", "partner")
+    if held_only:
+        rows = rows.exclude(Exists(_pending_offers(actor).filter(lead_id=OuterRef("pk"))))
     if with_pending:
         pending = _pending_offers(actor).filter(lead_id=OuterRef("pk")).order_by("respond_by")
         rows = rows.annotate(
@@ -151,5 +156,5 @@ def portal_kpis_for(actor, *, today: dt.date | None = None) -> PortalKpis:
         offers_this_month=len(rows),
         accepted_this_month=sum(1 for status, _o, _r in rows if status in (OfferStatus.ACCEPTED, OfferStatus.CLOSED)),
         median_hours_to_answer=round(statistics.median(answered), 1) if answered else None,
-        open_leads=lead_list_for(actor, status="open").count(),
+        open_leads=lead_list_for(actor, status="open", held_only=True).count(),
     )

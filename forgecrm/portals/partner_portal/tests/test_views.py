@@ -207,3 +207,22 @@ def test_pages_render_in_korean_and_english(rep_client, dealer):
         body = rep_client.get(reverse("partner_portal:offer-list"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
         assert word in body, language
     assert offer
+
+
+def test_a_lead_headquarters_gave_directly_is_worked_but_converted_only_through_an_offer(rep_client, dealer):
+    from forgecrm.sales.tests.factories import LeadFactory
+
+    lead = LeadFactory(partner=dealer, company_name="(주)직배정")
+    body = rep_client.get(reverse("partner_portal:lead-detail", args=[lead.pk])).content.decode()
+    assert lead.person_name in body and "Save status" in body and "Convert to our deal" not in body
+    rep_client.post(reverse("partner_portal:lead-status", args=[lead.pk]), {"status": "working"})
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.WORKING
+    response = rep_client.post(reverse("partner_portal:lead-convert", args=[lead.pk]), {"close_date": "2027-01-31"})
+    assert response.status_code == 403
+
+
+def test_home_never_names_the_person_of_a_lead_still_on_offer(rep_client, dealer):
+    offer = LeadOfferFactory(partner=dealer, lead__company_name="")
+    body = rep_client.get(reverse("partner_portal:home")).content.decode()
+    assert offer.lead.person_name not in body

@@ -13,7 +13,7 @@ from ..forms.offers import RejectOfferForm
 @portal_view
 def home(request: HttpRequest) -> HttpResponse:
     user = actor(request)
-    leads = list(queries.lead_list_for(user, status="open").order_by("-updated_at", "-pk")[:10])
+    leads = list(queries.lead_list_for(user, status="open", held_only=True).order_by("-updated_at", "-pk")[:10])
     return render(
         request,
         "partner_portal/home.html",

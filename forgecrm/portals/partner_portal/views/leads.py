@@ -58,9 +58,9 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 
 def _detail(request: HttpRequest, lead, *, status_form=None, activity_form=None, convert_form=None, status=200):
     user = actor(request)
-    offer = queries.held_offer_for(user, lead)
-    pending = None if offer is not None else queries.pending_offer_for(user, lead)
-    may_work = offer is not None and lead.is_open and user.has_perm("sales.change_lead", lead)
+    pending = queries.pending_offer_for(user, lead)
+    offer = None if pending is not None else queries.held_offer_for(user, lead)
+    may_work = pending is None and lead.is_open and user.has_perm("sales.change_lead", lead)
     return render(
         request,
         "partner_portal/leads/detail.html",
@@ -70,9 +70,10 @@ def _detail(request: HttpRequest, lead, *, status_form=None, activity_form=None,
             "lead": lead,
             "offer": offer,
             "pending_offer": pending,
+            "held": pending is None,
             "may_work": may_work,
-            "may_convert": may_work and user.has_perm("partners.report_lead_result", offer),
-            "activities": list(activities_regarding_for(user, lead)[:20]) if offer is not None else [],
+            "may_convert": may_work and offer is not None and user.has_perm("partners.report_lead_result", offer),
+            "activities": list(activities_regarding_for(user, lead)[:20]) if pending is None else [],
             "status_form": status_form or LeadStatusForm(initial={"status": lead.status, "version": lead.version}),
             "activity_form": activity_form or LogActivityForm(),
             "convert_form": convert_form or ConvertLeadForm(initial={"version": lead.version}),
@@ -88,12 +89,14 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _held(request: HttpRequest, pk: int):
-    """The lead and the accepted offer through which the organisation holds it (403 while it only waits)."""
+    """The lead (403 while its offer waits for our answer) and the accepted offer through which the
+    organisation holds it, if it came by lead distribution (a lead headquarters assigned directly has none)."""
     lead = queries.get_lead_for(request.user, pk)
-    offer = queries.held_offer_for(request.user, lead)
-    if offer is None or not request.user.has_perm("sales.change_lead", lead):
+    if queries.pending_offer_for(request.user, lead) is not None:
         raise PermissionDenied
-    return lead, offer
+    if not request.user.has_perm("sales.change_lead", lead):
+        raise PermissionDenied
+    return lead, queries.held_offer_for(request.user, lead)
 
 
 @require_POST
@@ -155,7 +158,7 @@ def lead_log_activity(request: HttpRequest, pk: int) -> HttpResponse:
 @portal_view
 def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
     lead, offer = _held(request, pk)
-    if not request.user.has_perm("partners.report_lead_result", offer):
+    if offer is None or not request.user.has_perm("partners.report_lead_result", offer):
         raise PermissionDenied
     form = ConvertLeadForm(request.POST)
     if form.is_valid():

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,11 +12,14 @@ from .korea.calendar import korean_holidays
 from .models import Job
 from .search import search
 from .search.registry import search_sources
-from .ui.dashboard import dashboard_tiles, tile_count
+from .ui.dashboard import dashboard_tiles, home_page_for, tile_count
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    home = home_page_for(request.user)
+    if home is not None:
+        return redirect(home)
     tiles = [
         {
             "key": tile.key,

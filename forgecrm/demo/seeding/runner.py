@@ -23,6 +23,7 @@ from .customers import seed_customers
 from .organisation import DEMO_DOMAIN, seed_headquarters
 from .partners_channel import seed_partners_channel
 from .partners_deals import seed_deal_registrations
+from .partners_portal import seed_partner_portal
 from .progress import Progress
 from .sales import seed_opportunities, seed_pipeline_settings
 from .sales_history import seed_commissions, seed_lead_settings, seed_leads, seed_planning, seed_sales_activities
@@ -105,6 +106,7 @@ def seed_demo(*, scale: Scale, seed: int, progress: Progress | None = None, toda
         seed_sales(org=org, book=book, rng_for=rng_for, scale=scale, today=today, progress=progress)
         seed_partners_channel(org=org, rng=rng_for("partners-channel"), today=today)
         seed_deal_registrations(org=org, book=book, rng=rng_for("deal-registrations"), today=today)
+        seed_partner_portal()
         search.finish(progress)
     summary = Summary(scale=scale.name, seed=seed, seconds=time.monotonic() - started)
     summary.counts = {

@@ -45,3 +45,16 @@ def tile_count(tile: DashboardTile, user: Any) -> int:
         count = tile.count(user)
         cache.set(key, count, seconds)
     return count
+
+
+# A portal registers the page its users land on (user kind -> URL name): the dashboard sends them there, so the
+# sign-in page's default redirect works for every kind of user without platform knowing the portals.
+_home_pages: dict[str, str] = {}
+
+
+def register_home_page(kind: str, url_name: str) -> None:
+    _home_pages[kind] = url_name
+
+
+def home_page_for(user: Any) -> str | None:
+    return _home_pages.get(getattr(user, "kind", ""))

@@ -2,15 +2,37 @@
 work in, on their own organisation only. Each area keeps its paths in its own section below; every new route
 needs its row in tests/authz/policy.yaml (the partner portal section there)."""
 
-from django.urls import URLPattern, URLResolver, path  # noqa: F401  each section adds its paths
+from django.urls import URLPattern, URLResolver, path
+
+from .views import home, leads, offers, users
 
 app_name = "partner_portal"
 
 urlpatterns: list[URLPattern | URLResolver] = []
 
 # ---- home, lead offers and the partner's leads
+urlpatterns += [
+    path("", home.home, name="home"),
+    path("offers/", offers.offer_list, name="offer-list"),
+    path("offers/<int:pk>/", offers.offer_detail, name="offer-detail"),
+    path("offers/<int:pk>/accept/", offers.offer_accept, name="offer-accept"),
+    path("offers/<int:pk>/reject/", offers.offer_reject, name="offer-reject"),
+    path("offers/<int:pk>/reroute/", offers.offer_reroute, name="offer-reroute"),
+    path("leads/", leads.lead_list, name="lead-list"),
+    path("leads/<int:pk>/", leads.lead_detail, name="lead-detail"),
+    path("leads/<int:pk>/status/", leads.lead_status, name="lead-status"),
+    path("leads/<int:pk>/activities/", leads.lead_log_activity, name="lead-log-activity"),
+    path("leads/<int:pk>/convert/", leads.lead_convert, name="lead-convert"),
+]
 
 # ---- the partner's users (partner admins) and onboarding
+urlpatterns += [
+    path("users/", users.user_list, name="user-list"),
+    path("users/invite/", users.user_invite, name="user-invite"),
+    path("users/<int:pk>/role/", users.user_role, name="user-role"),
+    path("users/<int:pk>/deactivate/", users.user_deactivate, name="user-deactivate"),
+    path("invitation/<uidb64>/<token>/", users.invitation_accept, name="invitation-accept"),
+]
 
 # ---- deal registrations
 

@@ -1,1 +1,1 @@
-"""Forms of the partner portal, one module per area."""
+"""Forms of the partner portal: parse and check input, never decide anything (the operations do)."""

@@ -23,7 +23,27 @@ class PartnersConfig(AppConfig):
         # ---- deal registrations and channel conflicts (outbox events, timeline and search sources)
 
         # ---- MDF
+        register_event_types(
+            "MdfAllocated",
+            "MdfAllocationChanged",
+            "MdfRequestCreated",
+            "MdfRequestSubmitted",
+            "MdfRequestApproved",
+            "MdfRequestRejected",
+            "MdfRequestCancelled",
+            "MdfClaimSubmitted",
+            "MdfClaimApproved",
+            "MdfClaimRejected",
+            "MdfPaid",
+        )
 
         # ---- partner service requests
+        register_event_types(
+            "PartnerServiceRequestOpened",
+            "PartnerServiceRequestAssigned",
+            "PartnerServiceRequestStatusChanged",
+            "PartnerServiceCommentAdded",
+            "PartnerServiceRequestSlaBreached",
+        )
 
         # ---- sell-through, inventory and scorecards

@@ -64,8 +64,15 @@ router.register("sales-reports", SalesReportViewSet, basename="sales-report")
 # ---- partners: deal registrations and channel conflicts
 
 # ---- partners: MDF
+from forgecrm.partners.rest.funds import MdfAllocationViewSet, MdfRequestViewSet  # noqa: E402
+
+router.register("mdf-allocations", MdfAllocationViewSet, basename="mdf-allocation")
+router.register("mdf-requests", MdfRequestViewSet, basename="mdf-request")
 
 # ---- partners: service requests
+from forgecrm.partners.rest.service_requests import PartnerServiceRequestViewSet  # noqa: E402
+
+router.register("partner-service-requests", PartnerServiceRequestViewSet, basename="partner-service-request")
 
 # ---- partners: sell-through, inventory, scorecards
 

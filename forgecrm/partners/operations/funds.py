@@ -27,9 +27,9 @@ from forgecrm.platform import events
 from forgecrm.platform.models import User
 from forgecrm.platform.versioning import ConflictError, save_versioned
 from forgecrm.sales.models.planning import PeriodKind, period_start_for
-from forgecrm.sales.numbering import create_numbered
 
 from ..models import MdfActivityType, MdfAllocation, MdfClaim, MdfProof, MdfRequest, MdfRequestStatus
+from ..numbering import create_partner_document
 
 MDF_PREFIX = "MDF"
 MAX_PROOFS = 10
@@ -269,7 +269,7 @@ def create_mdf_request(*, actor: User, allocation: MdfAllocation, **data: Any) -
         return request
 
     with transaction.atomic():
-        request = create_numbered(MdfRequest, MDF_PREFIX, make)
+        request = create_partner_document(MdfRequest, MDF_PREFIX, make)
         events.emit("MdfRequestCreated", _payload(request, actor))
     return request
 

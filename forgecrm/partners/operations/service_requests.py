@@ -19,7 +19,6 @@ from forgecrm.platform.access import principal_for
 from forgecrm.platform.korea.calendar import add_business_hours
 from forgecrm.platform.models import User
 from forgecrm.platform.versioning import ConflictError, save_versioned
-from forgecrm.sales.numbering import create_numbered
 
 from ..models import (
     PartnerServiceComment,
@@ -28,6 +27,7 @@ from ..models import (
     ServiceRequestPriority,
     ServiceRequestStatus,
 )
+from ..numbering import create_partner_document
 
 PSR_PREFIX = "PSR"
 MAX_BODY = 20_000
@@ -113,7 +113,7 @@ def open_partner_service_request(
         return request
 
     with transaction.atomic():
-        request = create_numbered(PartnerServiceRequest, PSR_PREFIX, make)
+        request = create_partner_document(PartnerServiceRequest, PSR_PREFIX, make)
         events.emit("PartnerServiceRequestOpened", _payload(request, actor))
     return request
 

@@ -218,3 +218,23 @@ def mdf_roi_for(actor, partner_ids: list[int] | None, period: Period, *, currenc
 def period_of(value: str | None, today: dt.date | None = None) -> Period:
     """The period a page asks for (`quarter:2026-10-01`), this quarter by default."""
     return parse_period(value, today=today)
+
+
+def mdf_partner_choices_for(actor) -> QuerySet[Account]:
+    """The partners the actor may allocate a budget to (active partner accounts it sees)."""
+    return scope_for(actor, Account).filter(kind="partner", is_active=True).order_by("name", "pk")
+
+
+def recent_periods(
+    kind: str = "quarter", *, today: dt.date | None = None, back: int = 4, ahead: int = 2
+) -> list[Period]:
+    """The periods a budget page offers: a few before today's and a couple after, latest first."""
+    current = parse_period(None, default_kind=kind, today=today)
+    periods = [current]
+    for _step in range(back):
+        periods.append(periods[-1].previous)
+    following = current
+    for _step in range(ahead):
+        following = following.next
+        periods.insert(0, following)
+    return periods

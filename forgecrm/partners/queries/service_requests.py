@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from forgecrm.platform.access import get_for_or_404, scope_for
 from forgecrm.platform.korea.calendar import business_hours_between
+from forgecrm.platform.models import Role, User
 
 from ..models import PartnerServiceComment, PartnerServiceRequest, ServiceRequestStatus
 
@@ -121,3 +122,9 @@ def service_request_detail_for(actor, pk: Any) -> ServiceRequestView:
         response_hours=business_hours_between(opened, request.first_response_at) if request.first_response_at else None,
         resolution_hours=business_hours_between(opened, request.resolved_at) if request.resolved_at else None,
     )
+
+
+def assignable_users_for(actor):
+    """Headquarters' active users the actor may give a request to (those it sees)."""
+    portal_roles = [Role.PARTNER_ADMIN, Role.PARTNER_REP, Role.CUSTOMER_USER]
+    return scope_for(actor, User).filter(is_active=True).exclude(role__in=portal_roles).order_by("full_name", "pk")

@@ -55,4 +55,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "forgecrm.platform.tasks.purge_expired_idempotency_keys_task",
         "schedule": 3600.0,
     },
+    "flag-partner-service-sla-breaches": {
+        "task": "forgecrm.partners.tasks.flag_partner_service_sla_breaches_task",
+        "schedule": 300.0,
+    },
 }

@@ -20,6 +20,7 @@ from .activities import seed_activities
 from .catalog import seed_catalog
 from .customers import seed_customers
 from .organisation import DEMO_DOMAIN, seed_headquarters
+from .partners_funds import seed_partner_funds
 from .progress import Progress
 from .sales import seed_opportunities, seed_pipeline_settings
 from .sales_history import seed_commissions, seed_lead_settings, seed_leads, seed_planning, seed_sales_activities
@@ -100,6 +101,7 @@ def seed_demo(*, scale: Scale, seed: int, progress: Progress | None = None, toda
         progress.advance("catalog", 1)
         seed_activities(org=org, book=book, rng=rng_for("activities"), scale=scale, today=today, progress=progress)
         seed_sales(org=org, book=book, rng_for=rng_for, scale=scale, today=today, progress=progress)
+        partner_funds = seed_partner_funds(org=org, partner_ids=book.partner_ids, rng=rng_for("mdf"), today=today)
         search.finish(progress)
     summary = Summary(scale=scale.name, seed=seed, seconds=time.monotonic() - started)
     summary.counts = {
@@ -117,5 +119,6 @@ def seed_demo(*, scale: Scale, seed: int, progress: Progress | None = None, toda
         "quotas": Quota.objects.count(),
         "forecast submissions": ForecastSubmission.objects.count(),
         "commission statements": CommissionStatement.objects.count(),
+        **partner_funds,
     }
     return summary

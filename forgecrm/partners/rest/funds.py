@@ -4,7 +4,9 @@ write goes through the MDF operations and needs If-Match (412 when stale)."""
 
 from typing import Any, cast
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
@@ -141,10 +143,12 @@ class MdfAllocationViewSet(
         return response
 
     def update(self, request, *args, **kwargs):
-        partial = kwargs.pop("partial", False)
         instance = self.get_object()
+        if not request.user.has_perm("partners.allocate_mdf"):
+            raise PermissionDenied(_("You may not do this with market development funds."))
         version = expected_version(request, instance)
-        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        # PUT and PATCH alike change what they send: the partner and period of an allocation never change.
+        serializer = self.get_serializer(instance, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         allocation = ops.change_mdf_allocation(
@@ -320,10 +324,12 @@ class MdfRequestViewSet(
         return self._respond(ops.create_mdf_request(actor=_user(request), allocation=allocation, **data), 201)
 
     def update(self, request, *args, **kwargs):
-        partial = kwargs.pop("partial", False)
         instance = self.get_object()
+        if not request.user.has_perm("partners.change_mdfrequest", instance):
+            raise PermissionDenied(_("You may not do this with market development funds."))
         version = expected_version(request, instance)
-        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        # The allocation of a request never changes: PUT and PATCH alike change the fields they send.
+        serializer = self.get_serializer(instance, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = {k: v for k, v in serializer.validated_data.items() if k in ops.REQUEST_FIELDS}
         return self._respond(

@@ -24,6 +24,7 @@ from forgecrm.activities.upload_checks import check_size, check_upload
 from forgecrm.catalog.models import money_of
 from forgecrm.customers.models import Account, AccountKind
 from forgecrm.platform import events
+from forgecrm.platform.access import principal_for
 from forgecrm.platform.models import User
 from forgecrm.platform.versioning import ConflictError, save_versioned
 from forgecrm.sales.models.planning import PeriodKind, period_start_for
@@ -43,6 +44,14 @@ COMMITTING = (S.APPROVED, S.CLAIMED, S.CLAIM_APPROVED, S.CLAIM_REJECTED)
 def _require(actor, permission: str, obj=None) -> None:
     if actor is not None and not actor.has_perm(permission, obj):
         raise PermissionDenied(_("You may not do this with market development funds."))
+
+
+def _require_partner(actor, permission: str, obj=None) -> None:
+    """Partner-side steps (drafting, submitting, claiming) are the partner's own: headquarters, superusers
+    included, decide and pay but never write the partner's request for it."""
+    if actor is not None and not principal_for(actor).is_partner:
+        raise PermissionDenied(_("Only the partner's admins draft, submit and claim MDF requests."))
+    _require(actor, permission, obj)
 
 
 def _amount(value: Any, field: str, *, positive: bool = False) -> Decimal:
@@ -245,7 +254,7 @@ def _request_changes(data: dict[str, Any], currency: str, current: MdfRequest | 
 
 def create_mdf_request(*, actor: User, allocation: MdfAllocation, **data: Any) -> MdfRequest:
     """A draft request against the partner's allocation, by a partner admin of that partner."""
-    _require(actor, "partners.request_mdf", allocation)
+    _require_partner(actor, "partners.request_mdf", allocation)
     for name in ("planned_start", "planned_end", "planned_cost", "requested_amount", "activity_type"):
         if data.get(name) in (None, ""):
             raise ValidationError({name: _("This field is required.")})
@@ -276,7 +285,7 @@ def create_mdf_request(*, actor: User, allocation: MdfAllocation, **data: Any) -
 
 def update_mdf_request(*, actor: User, request: MdfRequest, expected_version: int | None, **data: Any) -> MdfRequest:
     """Change a draft request (its partner's admins)."""
-    _require(actor, "partners.change_mdfrequest", request)
+    _require_partner(actor, "partners.change_mdfrequest", request)
     with transaction.atomic():
         current = MdfRequest.objects.select_for_update().get(pk=request.pk)
         if expected_version is not None and current.version != expected_version:
@@ -288,7 +297,7 @@ def update_mdf_request(*, actor: User, request: MdfRequest, expected_version: in
 
 def submit_mdf_request(*, actor: User, request: MdfRequest, expected_version: int | None = None) -> MdfRequest:
     """Send a draft to headquarters. A request above what is left of the budget is refused already here."""
-    _require(actor, "partners.change_mdfrequest", request)
+    _require_partner(actor, "partners.change_mdfrequest", request)
     with transaction.atomic():
         allocation, current = _locked(request, expected_version)
         _state(current, (S.DRAFT,), _("Only a draft can be submitted."))
@@ -370,10 +379,14 @@ def reject_mdf_request(
     return updated
 
 
+def _may_withdraw(actor, request: MdfRequest) -> bool:
+    if actor.has_perm("partners.decide_mdf", request):
+        return True
+    return principal_for(actor).is_partner and actor.has_perm("partners.request_mdf", request)
+
+
 def may_cancel(actor, request: MdfRequest) -> bool:
-    return request.status in CANCELLABLE and (
-        actor.has_perm("partners.decide_mdf", request) or actor.has_perm("partners.request_mdf", request)
-    )
+    return request.status in CANCELLABLE and _may_withdraw(actor, request)
 
 
 def cancel_mdf_request(
@@ -381,7 +394,7 @@ def cancel_mdf_request(
 ) -> MdfRequest:
     """Withdraw a request before it is claimed (its partner's admins or the channel); what it had committed goes
     back to the budget."""
-    if not (actor.has_perm("partners.decide_mdf", request) or actor.has_perm("partners.request_mdf", request)):
+    if not _may_withdraw(actor, request):
         raise PermissionDenied(_("You may not do this with market development funds."))
     with transaction.atomic():
         allocation, current = _locked(request, expected_version)
@@ -428,7 +441,7 @@ def claim_mdf(
     """The partner admin claims an approved request after the activity: what it cost, what it claims (at most
     the approved amount and the actual cost), the leads it brought, and proof files (checked like activity
     attachments). A rejected claim may be claimed again with better proof."""
-    _require(actor, "partners.request_mdf", request)
+    _require_partner(actor, "partners.request_mdf", request)
     cost = _amount(actual_cost, "actual_cost", positive=True)
     claimed = _amount(claimed_amount, "claimed_amount", positive=True)
     try:

@@ -75,7 +75,7 @@ def open_partner_service_request(
     product: Product | None = None,
 ) -> PartnerServiceRequest:
     """A partner user asks headquarters for help, for its own organisation; the SLA clock starts now."""
-    if not actor.has_perm("partners.add_partnerservicerequest"):
+    if not principal_for(actor).is_partner or not actor.has_perm("partners.add_partnerservicerequest"):
         raise PermissionDenied(_("Only partner users open partner service requests."))
     errors: dict[str, str] = {}
     subject = (subject or "").strip()[:200]

@@ -15,7 +15,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from forgecrm.customers.models import Account
-from forgecrm.platform.access import scope_for
+from forgecrm.platform.access import principal_for, scope_for
 from forgecrm.platform.api.viewsets import ScopedViewSetMixin, etag_for, expected_version
 from forgecrm.platform.models import User
 
@@ -325,7 +325,9 @@ class MdfRequestViewSet(
 
     def update(self, request, *args, **kwargs):
         instance = self.get_object()
-        if not request.user.has_perm("partners.change_mdfrequest", instance):
+        if not (
+            principal_for(request.user).is_partner and request.user.has_perm("partners.change_mdfrequest", instance)
+        ):
             raise PermissionDenied(_("You may not do this with market development funds."))
         version = expected_version(request, instance)
         # The allocation of a request never changes: PUT and PATCH alike change the fields they send.

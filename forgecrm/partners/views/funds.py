@@ -170,6 +170,7 @@ def allocation_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class MdfRequestListView(ScopedListView):
+    hidden_on_phone = (1, 2, 4)
     title: Any = gettext_lazy("MDF requests")
     template_name = "partners/mdf/request_list.html"
     row_template = "partners/mdf/request_row.html"
@@ -177,7 +178,7 @@ class MdfRequestListView(ScopedListView):
     sorts = {"number": "number", "starts": "planned_start", "requested": "requested_amount", "updated": "updated_at"}
     default_sort = "-updated"
     headers: Any = [
-        ("number", gettext_lazy("Number")),
+        ("number", _header("number")),
         ("", gettext_lazy("Partner")),
         ("starts", gettext_lazy("Activity")),
         ("requested", gettext_lazy("Requested")),
@@ -207,6 +208,11 @@ class MdfRequestListView(ScopedListView):
     def get(self, request, *args, **kwargs):
         _internal_only(request)
         return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["hidden_on_phone"] = self.hidden_on_phone
+        return context
 
     def query(self, actor, filters):
         return queries.mdf_requests_for(actor, filters)

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -34,6 +35,7 @@ def _internal_only(request: HttpRequest) -> None:
 
 
 class ServiceRequestQueueView(ScopedListView):
+    hidden_on_phone = (2, 3, 5)
     title: Any = gettext_lazy("Partner service requests")
     template_name = "partners/service/queue.html"
     row_template = "partners/service/row.html"
@@ -41,17 +43,22 @@ class ServiceRequestQueueView(ScopedListView):
     sorts = {"number": "number", "resolve": "resolve_by", "updated": "updated_at"}
     default_sort = "resolve"
     headers: Any = [
-        ("number", gettext_lazy("Number")),
+        ("number", capfirst(gettext_lazy("number"))),
         ("", gettext_lazy("Subject")),
         ("", gettext_lazy("Priority")),
         ("", gettext_lazy("Status")),
         ("resolve", gettext_lazy("SLA")),
-        ("", gettext_lazy("Assigned to")),
+        ("", capfirst(gettext_lazy("assigned to"))),
     ]
 
     def get(self, request, *args, **kwargs):
         _internal_only(request)
         return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["hidden_on_phone"] = self.hidden_on_phone
+        return context
 
     def query(self, actor, filters):
         return queries.service_requests_for(actor, filters)

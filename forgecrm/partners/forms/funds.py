@@ -45,7 +45,7 @@ class MdfRequestFilterForm(StyledForm):
 class AllocationForm(StyledForm):
     """A partner's budget for a period (a new allocation, or a new amount for an existing one)."""
 
-    partner = forms.ModelChoiceField(label=_("partner"), queryset=None)  # type: ignore[arg-type]  # set per actor
+    partner: forms.ModelChoiceField = forms.ModelChoiceField(label=_("partner"), queryset=None)  # type: ignore[arg-type]  # set per actor
     period = forms.ChoiceField(label=_("period"))
     amount = forms.DecimalField(label=_("allocated"), **AMOUNT)  # type: ignore[arg-type]
     note = forms.CharField(label=_("note"), required=False, max_length=2000)

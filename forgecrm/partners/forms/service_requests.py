@@ -30,7 +30,7 @@ class ServiceRequestFilterForm(StyledForm):
     sla = forms.ChoiceField(label=_("SLA"), required=False, choices=SLA_CHOICES)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("status") == "open_any":
             data["status"] = ""
             data["open"] = True
@@ -39,7 +39,11 @@ class ServiceRequestFilterForm(StyledForm):
 
 class AssignForm(StyledForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    assigned_to = forms.ModelChoiceField(label=_("assigned to"), queryset=None, required=False)  # type: ignore[arg-type]
+    assigned_to: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("assigned to"),
+        queryset=None,  # type: ignore[arg-type]  # set per actor
+        required=False,
+    )
 
     def __init__(self, *args, users, **kwargs):
         self._users = users

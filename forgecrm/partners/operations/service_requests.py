@@ -90,13 +90,16 @@ def open_partner_service_request(
         errors["description"] = _("Describe what you need.")
     if errors:
         raise ValidationError(errors)
+    partner_id = principal_for(actor).organization_id
+    if partner_id is None:  # a partner user always has one (database constraint); kept for the type checker
+        raise PermissionDenied(_("Only partner users open partner service requests."))
     now = timezone.now()
     respond_by, resolve_by = sla_targets(now, priority)
 
     def make(number: str) -> PartnerServiceRequest:
         request = PartnerServiceRequest(
             number=number,
-            partner_id=principal_for(actor).organization_id,
+            partner_id=partner_id,
             requested_by=actor,
             kind=kind,
             priority=priority,

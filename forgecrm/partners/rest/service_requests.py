@@ -2,8 +2,10 @@
 organisation and reads the public thread; headquarters works them and may add internal notes, which the
 comment scope never returns to a partner."""
 
+from contextlib import suppress
 from typing import cast
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -34,7 +36,7 @@ class PartnerServiceRequestSerializer(serializers.ModelSerializer):
     priority = serializers.ChoiceField(choices=ServiceRequestPriority.choices, required=False)
     product = ScopedIdField(scoped_model=Product, required=False, allow_null=True)
     partner_name = serializers.CharField(source="partner.name", read_only=True)
-    sla_state = serializers.CharField(read_only=True)
+    sla_state = serializers.SerializerMethodField()
 
     class Meta:
         model = PartnerServiceRequest
@@ -79,6 +81,9 @@ class PartnerServiceRequestSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    def get_sla_state(self, request) -> str | None:
+        return getattr(request, "sla_state", None)
+
 
 class CommentSerializer(serializers.ModelSerializer):
     author_name = serializers.CharField(source="author.full_name", read_only=True)
@@ -121,7 +126,9 @@ class PartnerServiceRequestViewSet(
         return queries.service_requests_for(self.request.user, {k: v for k, v in filters.items() if v})
 
     def _respond(self, instance, status: int = 200):
-        instance = queries.get_service_request_for(self.request.user, instance.pk)
+        # An actor who assigned the request away (out of its own scope) still gets what it wrote.
+        with suppress(Http404):
+            instance = queries.get_service_request_for(self.request.user, instance.pk)
         response = Response(
             PartnerServiceRequestSerializer(instance, context=self.get_serializer_context()).data, status
         )

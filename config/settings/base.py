@@ -199,6 +199,12 @@ SPECTACULAR_SETTINGS = {
         "QuoteStatusEnum": "forgecrm.sales.models.quotes.QuoteStatus",
         "SalesOrderStatusEnum": "forgecrm.sales.models.orders.SalesOrderStatus",
         "ApprovalStatusEnum": "forgecrm.sales.models.quotes.ApprovalStatus",
+        # partners: MDF and partner service requests
+        "MdfRequestStatusEnum": "forgecrm.partners.models.funds.MdfRequestStatus",
+        "MdfActivityTypeEnum": "forgecrm.partners.models.funds.MdfActivityType",
+        "PartnerServiceRequestStatusEnum": "forgecrm.partners.models.service.ServiceRequestStatus",
+        "PartnerServiceRequestKindEnum": "forgecrm.partners.models.service.ServiceRequestKind",
+        "PartnerServiceRequestPriorityEnum": "forgecrm.partners.models.service.ServiceRequestPriority",
     },
 }
 

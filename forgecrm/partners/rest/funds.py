@@ -259,20 +259,20 @@ class MdfRequestDetailSerializer(MdfRequestSerializer):
         return MdfClaimSerializer(claim).data if claim else None
 
 
-class ApproveSerializer(serializers.Serializer):
+class MdfApproveSerializer(serializers.Serializer):
     approved_amount = AmountField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class ReasonSerializer(serializers.Serializer):
+class MdfReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class NoteSerializer(serializers.Serializer):
+class MdfNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class ClaimSerializer(serializers.Serializer):
+class MdfClaimSerializer(serializers.Serializer):
     actual_cost = AmountField()
     claimed_amount = AmountField()
     actual_leads = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, default=0)
@@ -280,7 +280,7 @@ class ClaimSerializer(serializers.Serializer):
     proofs = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
-class PaySerializer(serializers.Serializer):
+class MdfPaySerializer(serializers.Serializer):
     payment_reference = serializers.CharField(required=False, allow_blank=True, max_length=64)
 
 
@@ -360,13 +360,13 @@ class MdfRequestViewSet(
             ),
         )
 
-    @extend_schema(parameters=[if_match], request=ApproveSerializer, responses=MdfRequestDetailSerializer)
+    @extend_schema(parameters=[if_match], request=MdfApproveSerializer, responses=MdfRequestDetailSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Approve a submitted request (the channel), committing the amount from the budget."""
         return self._step(
             request,
-            ApproveSerializer,
+            MdfApproveSerializer,
             lambda mdf, version, data: ops.approve_mdf_request(
                 actor=_user(request),
                 request=mdf,
@@ -376,38 +376,38 @@ class MdfRequestViewSet(
             ),
         )
 
-    @extend_schema(parameters=[if_match], request=ReasonSerializer, responses=MdfRequestDetailSerializer)
+    @extend_schema(parameters=[if_match], request=MdfReasonSerializer, responses=MdfRequestDetailSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         """Reject a submitted request, with the reason the partner sees."""
         return self._step(
             request,
-            ReasonSerializer,
+            MdfReasonSerializer,
             lambda mdf, version, data: ops.reject_mdf_request(
                 actor=_user(request), request=mdf, reason=data["reason"], expected_version=version
             ),
         )
 
-    @extend_schema(parameters=[if_match], request=NoteSerializer, responses=MdfRequestDetailSerializer)
+    @extend_schema(parameters=[if_match], request=MdfNoteSerializer, responses=MdfRequestDetailSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Withdraw a request before it is claimed; its commitment goes back to the budget."""
         return self._step(
             request,
-            NoteSerializer,
+            MdfNoteSerializer,
             lambda mdf, version, data: ops.cancel_mdf_request(
                 actor=_user(request), request=mdf, note=data.get("note", ""), expected_version=version
             ),
         )
 
-    @extend_schema(parameters=[if_match], request=ClaimSerializer, responses=MdfRequestDetailSerializer)
+    @extend_schema(parameters=[if_match], request=MdfClaimSerializer, responses=MdfRequestDetailSerializer)
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         """Claim an approved request (its partner's admins): actual cost, claimed amount (at most the approved
         amount and the actual cost), leads generated, and proof files (multipart `proofs`)."""
         return self._step(
             request,
-            ClaimSerializer,
+            MdfClaimSerializer,
             lambda mdf, version, data: ops.claim_mdf(
                 actor=_user(request),
                 request=mdf,
@@ -420,37 +420,37 @@ class MdfRequestViewSet(
             ),
         )
 
-    @extend_schema(parameters=[if_match], request=NoteSerializer, responses=MdfRequestDetailSerializer)
+    @extend_schema(parameters=[if_match], request=MdfNoteSerializer, responses=MdfRequestDetailSerializer)
     @action(detail=True, methods=["post"], url_path="approve-claim")
     def approve_claim(self, request, pk=None):
         """Accept the claim; what was approved beyond it goes back to the budget."""
         return self._step(
             request,
-            NoteSerializer,
+            MdfNoteSerializer,
             lambda mdf, version, data: ops.approve_mdf_claim(
                 actor=_user(request), request=mdf, note=data.get("note", ""), expected_version=version
             ),
         )
 
-    @extend_schema(parameters=[if_match], request=ReasonSerializer, responses=MdfRequestDetailSerializer)
+    @extend_schema(parameters=[if_match], request=MdfReasonSerializer, responses=MdfRequestDetailSerializer)
     @action(detail=True, methods=["post"], url_path="reject-claim")
     def reject_claim(self, request, pk=None):
         """Send the claim back to the partner, saying what is missing."""
         return self._step(
             request,
-            ReasonSerializer,
+            MdfReasonSerializer,
             lambda mdf, version, data: ops.reject_mdf_claim(
                 actor=_user(request), request=mdf, reason=data["reason"], expected_version=version
             ),
         )
 
-    @extend_schema(parameters=[if_match], request=PaySerializer, responses=MdfRequestDetailSerializer)
+    @extend_schema(parameters=[if_match], request=MdfPaySerializer, responses=MdfRequestDetailSerializer)
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
         """Record the payment of an approved claim (never past what is committed from the budget)."""
         return self._step(
             request,
-            PaySerializer,
+            MdfPaySerializer,
             lambda mdf, version, data: ops.mark_mdf_paid(
                 actor=_user(request),
                 request=mdf,

@@ -95,11 +95,11 @@ class CommentSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "author", "author_name", "created_at"]
 
 
-class AssignSerializer(serializers.Serializer):
+class ServiceRequestAssignSerializer(serializers.Serializer):
     assigned_to = ScopedIdField(scoped_model=User, allow_null=True)
 
 
-class StatusSerializer(serializers.Serializer):
+class ServiceRequestStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ServiceRequestStatus.choices)
 
 
@@ -149,13 +149,15 @@ class PartnerServiceRequestViewSet(
         )
         return self._respond(created, 201)
 
-    @extend_schema(parameters=[if_match], request=AssignSerializer, responses=PartnerServiceRequestSerializer)
+    @extend_schema(
+        parameters=[if_match], request=ServiceRequestAssignSerializer, responses=PartnerServiceRequestSerializer
+    )
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         """Give the request to a headquarters user (null: back to the queue)."""
         instance = self.get_object()
         version = expected_version(request, instance)
-        serializer = AssignSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = ServiceRequestAssignSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         return self._respond(
             ops.assign_partner_service_request(
@@ -166,13 +168,15 @@ class PartnerServiceRequestViewSet(
             )
         )
 
-    @extend_schema(parameters=[if_match], request=StatusSerializer, responses=PartnerServiceRequestSerializer)
+    @extend_schema(
+        parameters=[if_match], request=ServiceRequestStatusSerializer, responses=PartnerServiceRequestSerializer
+    )
     @action(detail=True, methods=["post"])
     def status(self, request, pk=None):
         """Move the request to another status (400 naming `status` for a move that is not allowed from here)."""
         instance = self.get_object()
         version = expected_version(request, instance)
-        serializer = StatusSerializer(data=request.data)
+        serializer = ServiceRequestStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self._respond(
             ops.change_partner_service_request_status(

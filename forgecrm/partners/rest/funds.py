@@ -272,7 +272,7 @@ class MdfNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class MdfClaimSerializer(serializers.Serializer):
+class MdfClaimInputSerializer(serializers.Serializer):
     actual_cost = AmountField()
     claimed_amount = AmountField()
     actual_leads = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, default=0)
@@ -400,14 +400,14 @@ class MdfRequestViewSet(
             ),
         )
 
-    @extend_schema(parameters=[if_match], request=MdfClaimSerializer, responses=MdfRequestDetailSerializer)
+    @extend_schema(parameters=[if_match], request=MdfClaimInputSerializer, responses=MdfRequestDetailSerializer)
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         """Claim an approved request (its partner's admins): actual cost, claimed amount (at most the approved
         amount and the actual cost), leads generated, and proof files (multipart `proofs`)."""
         return self._step(
             request,
-            MdfClaimSerializer,
+            MdfClaimInputSerializer,
             lambda mdf, version, data: ops.claim_mdf(
                 actor=_user(request),
                 request=mdf,

@@ -201,6 +201,12 @@ SPECTACULAR_SETTINGS = {
         "ApprovalStatusEnum": "forgecrm.sales.models.quotes.ApprovalStatus",
         # partners: profiles, lead distribution
         "OfferRejectReasonEnum": "forgecrm.partners.models.distribution.OfferRejectReason",
+        # partners: MDF and partner service requests
+        "MdfRequestStatusEnum": "forgecrm.partners.models.funds.MdfRequestStatus",
+        "MdfActivityTypeEnum": "forgecrm.partners.models.funds.MdfActivityType",
+        "PartnerServiceRequestStatusEnum": "forgecrm.partners.models.service.ServiceRequestStatus",
+        "PartnerServiceRequestKindEnum": "forgecrm.partners.models.service.ServiceRequestKind",
+        "PartnerServiceRequestPriorityEnum": "forgecrm.partners.models.service.ServiceRequestPriority",
     },
 }
 

@@ -66,4 +66,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "forgecrm.partners.tasks.remind_expiring_certifications_task",
         "schedule": 86400.0,
     },
+    "flag-partner-service-sla-breaches": {
+        "task": "forgecrm.partners.tasks.flag_partner_service_sla_breaches_task",
+        "schedule": 300.0,
+    },
 }

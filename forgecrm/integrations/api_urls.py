@@ -75,8 +75,15 @@ router.register("deal-registrations", DealRegistrationViewSet, basename="deal-re
 router.register("channel-conflicts", ChannelConflictViewSet, basename="channel-conflict")
 
 # ---- partners: MDF
+from forgecrm.partners.rest.funds import MdfAllocationViewSet, MdfRequestViewSet  # noqa: E402
+
+router.register("mdf-allocations", MdfAllocationViewSet, basename="mdf-allocation")
+router.register("mdf-requests", MdfRequestViewSet, basename="mdf-request")
 
 # ---- partners: service requests
+from forgecrm.partners.rest.service_requests import PartnerServiceRequestViewSet  # noqa: E402
+
+router.register("partner-service-requests", PartnerServiceRequestViewSet, basename="partner-service-request")
 
 # ---- partners: sell-through, inventory, scorecards
 

@@ -40,7 +40,27 @@ class PartnersConfig(AppConfig):
         )
 
         # ---- MDF
+        register_event_types(
+            "MdfAllocated",
+            "MdfAllocationChanged",
+            "MdfRequestCreated",
+            "MdfRequestSubmitted",
+            "MdfRequestApproved",
+            "MdfRequestRejected",
+            "MdfRequestCancelled",
+            "MdfClaimSubmitted",
+            "MdfClaimApproved",
+            "MdfClaimRejected",
+            "MdfPaid",
+        )
 
         # ---- partner service requests
+        register_event_types(
+            "PartnerServiceRequestOpened",
+            "PartnerServiceRequestAssigned",
+            "PartnerServiceRequestStatusChanged",
+            "PartnerServiceCommentAdded",
+            "PartnerServiceRequestSlaBreached",
+        )
 
         # ---- sell-through, inventory and scorecards

@@ -28,8 +28,12 @@ register_menu_entry(
 register_menu_entry(MenuEntry(CHANNEL_CONFLICTS, "partners:conflict-list", "git-merge", 535, group="channel"))
 
 # ---- MDF
+register_menu_entry(MenuEntry(_("MDF"), "partners:mdf-allocations", "wallet", 40, group="channel"))  # type: ignore[arg-type]
 
 # ---- partner service requests
+register_menu_entry(
+    MenuEntry(_("Partner service requests"), "partners:service-request-list", "lifebuoy", 50, group="channel")  # type: ignore[arg-type]
+)
 
 # ---- sell-through, channel inventory and scorecards
 SCORECARDS = _("Partner scorecards")

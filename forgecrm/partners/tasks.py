@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from .operations.distribution import recall_expired_offers
+from .operations.service_requests import flag_partner_service_sla_breaches
 
 
 @shared_task
@@ -51,3 +52,9 @@ def remind_expiring_certifications_task() -> int:
     from .operations.profiles import remind_expiring_certifications
 
     return remind_expiring_certifications()
+
+
+@shared_task
+def flag_partner_service_sla_breaches_task() -> int:
+    """Beat: mark partner service requests whose response or resolution target passed unmet (once each)."""
+    return flag_partner_service_sla_breaches()

@@ -370,6 +370,27 @@ WALKED_BY_THE_CSRF_TEST = {
     "sales:web-form-list",
     "sales:web-form-public",
 }
+# Partners: MDF and partner service request pages (issue 6), walked the same way.
+WALKED_BY_THE_CSRF_TEST |= {
+    "partners:mdf-allocations",
+    "partners:mdf-allocate",
+    "partners:mdf-allocation-change",
+    "partners:mdf-request-list",
+    "partners:mdf-request-detail",
+    "partners:mdf-request-approve",
+    "partners:mdf-request-reject",
+    "partners:mdf-request-cancel",
+    "partners:mdf-claim-approve",
+    "partners:mdf-claim-reject",
+    "partners:mdf-request-pay",
+    "partners:mdf-proof-download",
+    "partners:mdf-roi",
+    "partners:service-request-list",
+    "partners:service-request-detail",
+    "partners:service-request-assign",
+    "partners:service-request-status",
+    "partners:service-request-comment",
+}
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from .customers import seed_customers
 from .organisation import DEMO_DOMAIN, seed_headquarters
 from .partners_channel import seed_partners_channel
 from .partners_deals import seed_deal_registrations
+from .partners_funds import seed_partner_funds
 from .partners_portal import seed_partner_portal
 from .progress import Progress
 from .sales import seed_opportunities, seed_pipeline_settings
@@ -107,6 +108,7 @@ def seed_demo(*, scale: Scale, seed: int, progress: Progress | None = None, toda
         seed_partners_channel(org=org, rng=rng_for("partners-channel"), today=today)
         seed_deal_registrations(org=org, book=book, rng=rng_for("deal-registrations"), today=today)
         seed_partner_portal()
+        partner_funds = seed_partner_funds(org=org, partner_ids=book.partner_ids, rng=rng_for("mdf"), today=today)
         search.finish(progress)
     summary = Summary(scale=scale.name, seed=seed, seconds=time.monotonic() - started)
     summary.counts = {
@@ -125,5 +127,6 @@ def seed_demo(*, scale: Scale, seed: int, progress: Progress | None = None, toda
         "forecast submissions": ForecastSubmission.objects.count(),
         "commission statements": CommissionStatement.objects.count(),
         "deal registrations": DealRegistration.objects.count(),
+        **partner_funds,
     }
     return summary

@@ -263,3 +263,21 @@ def test_bulk_rows_pass_the_models_own_validation(seeded):
             row.full_clean(exclude=["password"])
         except ValidationError as error:  # pragma: no cover - the message says which row and field
             pytest.fail(f"{type(row).__name__} {row.pk}: {error.message_dict}")
+
+
+def test_mdf_and_partner_service_requests_in_every_state(seeded):
+    from forgecrm.partners.models import (
+        MdfAllocation,
+        MdfProof,
+        MdfRequest,
+        MdfRequestStatus,
+        PartnerServiceComment,
+        PartnerServiceRequest,
+        ServiceRequestStatus,
+    )
+
+    assert set(MdfRequest.objects.values_list("status", flat=True)) == set(MdfRequestStatus.values)
+    assert MdfProof.objects.exists()
+    assert all(row.committed <= row.amount and row.paid <= row.committed for row in MdfAllocation.objects.all())
+    assert set(PartnerServiceRequest.objects.values_list("status", flat=True)) == set(ServiceRequestStatus.values)
+    assert PartnerServiceComment.objects.filter(is_internal=True).exists()

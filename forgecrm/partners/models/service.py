@@ -68,6 +68,9 @@ class PartnerServiceRequest(BusinessModel):
     resolve_by = models.DateTimeField(_("resolve by"))
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # Set once by the SLA check when a target passed unmet, so a breach is reported (and counted) once.
+    response_breached_at = models.DateTimeField(_("response target missed at"), null=True, blank=True)
+    resolution_breached_at = models.DateTimeField(_("resolution target missed at"), null=True, blank=True)
 
     history = HistoricalRecords()
 

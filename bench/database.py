@@ -123,18 +123,29 @@ def summarize(samples: list[float]) -> dict:
 
 
 _django_ready = False
+_django_database = ""
 
 
-def django_setup(database: str = config.DB_NAME) -> None:
-    """Django in the bench process, on the bench database under the same settings as the served processes."""
-    global _django_ready
-    if _django_ready:
-        return
+def django_setup(database: str | None = None) -> None:
+    """Django in the bench process, on the bench database under the same settings as the served processes. A
+    scenario with a database of its own (5: forge_bench_sales) re-points the already set-up default connection:
+    the run sets Django up once, on the main bench database, before any scenario starts; the scenarios that use
+    the main one name it again."""
+    global _django_ready, _django_database
+    # No name: stay on the database already set up (in-process captures follow their scenario's), else the main.
+    database = database or _django_database or config.DB_NAME
     os.environ.update(config.server_env(database))
-    import django
+    if not _django_ready:
+        import django
 
-    django.setup()
-    _django_ready = True
+        django.setup()
+        _django_ready = True
+    elif database != _django_database:
+        from django.db import connections
+
+        connections.close_all()
+        connections["default"].settings_dict["NAME"] = database  # the same server and user, another database
+    _django_database = database
 
 
 def close_django() -> None:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -366,7 +367,8 @@ class Context:
             timeout=30,
         )
         if response.status_code != 302 or "sessionid" not in session.cookies:
-            raise RuntimeError(f"login of {email} failed ({response.status_code})")
+            shown = re.findall(r'class="[^"]*(?:errorlist|alert)[^"]*"[^>]*>\s*(.{0,160})', response.text, re.S)
+            raise RuntimeError(f"login of {email} failed ({response.status_code}): {shown[:3]}")
         return {name: session.cookies.get(name, "") for name in ("sessionid", "csrftoken")}
 
     @staticmethod

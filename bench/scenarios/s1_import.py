@@ -46,7 +46,7 @@ def make_rows(rng: random.Random) -> tuple[list[list[str]], dict[str, int]]:
     """100,000 rows as a Korean sales team's spreadsheet has them, built from the importer's own accounts and
     contacts: new people at known companies (by BRN, or by name and 시/도), people we already have (same email or
     mobile), repeats inside the file, and rows with errors."""
-    database.django_setup()
+    database.django_setup(config.DB_NAME)
     from django.db.models import F
     from django.db.models.functions import Mod
 

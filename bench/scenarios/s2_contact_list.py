@@ -30,7 +30,7 @@ DEPTHS = 40
 def _plan(sort: str, filters: dict | None = None):
     """The rep's scope and cursors at random depths (second half) of the filtered set in `sort` order (scenario 9
     passes no filter: the rep's whole list)."""
-    database.django_setup()
+    database.django_setup(config.DB_NAME)
     from forgecrm.customers import queries
     from forgecrm.customers.views import ContactListView
     from forgecrm.platform.access import principal_for

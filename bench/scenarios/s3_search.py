@@ -37,7 +37,7 @@ FLOOR_SQL = FLOOR_SQLS[0]
 def _terms(rng: random.Random) -> dict[str, list[str]]:
     """What people type, taken from records the rep can see: a name (given name, whole name), a mobile number as
     typed (010-1234-5678), an email's local part, a BRN with dashes."""
-    database.django_setup()
+    database.django_setup(config.DB_NAME)
     from django.db.models import F
     from django.db.models.functions import Mod
 

@@ -27,7 +27,7 @@ ORDER BY a.timeline_at DESC, a.id DESC LIMIT 50
 
 def _accounts() -> list[int]:
     """The rep's accounts with the most activities (a full timeline of 50), a fixed choice."""
-    database.django_setup()
+    database.django_setup(config.DB_NAME)
     from django.db.models import Count
 
     from forgecrm.customers.models import Account

@@ -33,7 +33,7 @@ COMMIT;
 
 def _setup():
     """Tokens for 40 sales reps, and per rep: contacts and an account in their scope."""
-    database.django_setup()
+    database.django_setup(config.DB_NAME)
     from knox.models import AuthToken
 
     from forgecrm.customers.models import Account, Contact
@@ -107,7 +107,7 @@ def _measure(ctx, people: list[dict]) -> None:
             creates.append(("POST", "/api/v1/contacts/", headers, json.dumps(body, ensure_ascii=False)))
     floor_detail = [("GET", f"/_floor/api/contacts/{pk}/", {}, "") for p in people for pk in p["contacts"]]
     floor_list = []
-    database.django_setup()
+    database.django_setup(config.DB_NAME)
     from forgecrm.platform.access import principal_for
     from forgecrm.platform.models import User
 

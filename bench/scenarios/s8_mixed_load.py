@@ -21,7 +21,7 @@ DURATION = "2m"
 
 def _plan() -> dict:
     """Logins by kind, and for each: accounts, contacts and search terms inside that user's own scope."""
-    database.django_setup()
+    database.django_setup(config.DB_NAME)
     from django.db.models import F
     from django.db.models.functions import Mod
 

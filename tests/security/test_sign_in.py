@@ -289,7 +289,7 @@ def test_portal_users_have_no_two_factor_pages(client):
     partner_user = UserFactory(role="partner_rep", organization=PartnerAccountFactory())
     client.force_login(partner_user)
     assert client.get(reverse("two-factor-setup")).status_code == 404
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("partner_portal:home")).status_code == 200
 
 
 # --- sessions end when an admin changes what decides a user's visibility ------------------------------------------
@@ -303,7 +303,7 @@ def test_a_privilege_change_by_an_admin_ends_the_users_sessions(client, change):
     first, second = PartnerAccountFactory(), PartnerAccountFactory()
     user = UserFactory(role="partner_rep", organization=first, email="moved@example.kr")
     _login(client, "moved@example.kr", PASSWORD)
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("partner_portal:home")).status_code == 200  # signed in: a partner's home
     admin = UserFactory(role="admin")
     changes = {
         "role": {"role": "partner_admin"},
@@ -311,7 +311,7 @@ def test_a_privilege_change_by_an_admin_ends_the_users_sessions(client, change):
         "email": {"email": "moved2@example.kr"},
     }[change]
     update_user(actor=admin, user=User.objects.get(pk=user.pk), **changes)
-    response = client.get(reverse("dashboard"))
+    response = client.get(reverse("partner_portal:home"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 

@@ -163,7 +163,7 @@ class DecideSerializer(serializers.Serializer):
     create_opportunity = serializers.BooleanField(required=False, default=False)
 
 
-class RejectSerializer(serializers.Serializer):
+class RegistrationRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
@@ -243,13 +243,13 @@ class DealRegistrationViewSet(ScopedModelViewSet):
             ),
         )
 
-    @extend_schema(parameters=[if_match], request=RejectSerializer, responses=DealRegistrationSerializer)
+    @extend_schema(parameters=[if_match], request=RegistrationRejectSerializer, responses=DealRegistrationSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def reject(self, request, pk=None):
         """Headquarters: reject a submitted registration with a reason (shown to the partner)."""
         return self._run(
             request,
-            RejectSerializer,
+            RegistrationRejectSerializer,
             lambda reg, version, data: operations.reject_deal_registration(
                 actor=_actor(request), registration=reg, expected_version=version, reason=data["reason"]
             ),

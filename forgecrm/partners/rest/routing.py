@@ -84,7 +84,7 @@ class LeadOfferSerializer(serializers.ModelSerializer):
         return data
 
 
-class RejectSerializer(serializers.Serializer):
+class OfferRejectSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=OfferRejectReason.choices)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
@@ -143,13 +143,13 @@ class LeadOfferViewSet(ScopedModelViewSet):
         self._offered_organisation(request, offer)
         return self._answer(distribution.accept_lead_offer(actor=request.user, offer=offer))
 
-    @extend_schema(request=RejectSerializer, responses=LeadOfferSerializer)
+    @extend_schema(request=OfferRejectSerializer, responses=LeadOfferSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         """The offered partner declines with a reason; the lead moves on to the next partner."""
         offer = self.get_object()
         self._offered_organisation(request, offer)
-        body = RejectSerializer(data=request.data)
+        body = OfferRejectSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         distribution.reject_lead_offer(actor=request.user, offer=offer, **body.validated_data)
         offer.refresh_from_db()

@@ -128,6 +128,8 @@ def context_for(record: models.Model, viewer: Any = None) -> RegardingContext:
     `contact_visible` (annotated by its page); otherwise one query each."""
     hook = getattr(record, "activity_context", None)
     given: dict[str, Any] = hook() if callable(hook) else {}
+    account: Account | None
+    contact: Contact | None
     if isinstance(record, Account):
         account, contact = record, None
     elif isinstance(record, Contact):

@@ -24,7 +24,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from forgecrm.customers.models import Account, Contact
-from forgecrm.platform.access import registered_models
+from forgecrm.platform.access import registered_models, scope_for
 from forgecrm.platform.korea.phone import display_phone
 
 ACCOUNT_ATTRIBUTES = ("account", "converted_account")
@@ -111,11 +111,25 @@ def _phones_of(owner: Any, label_prefix: str, contact_id: int | None = None) -> 
     return phones
 
 
-def context_for(record: models.Model) -> RegardingContext:
+def _visible(viewer: Any, record: models.Model, related: Any, flag: str) -> bool:
+    known = getattr(record, flag, None)
+    if known is not None:
+        return bool(known)
+    return scope_for(viewer, type(related)).filter(pk=related.pk).exists()
+
+
+def context_for(record: models.Model, viewer: Any = None) -> RegardingContext:
     """The account, contact, phone numbers and name an activity about `record` starts from (no query beyond
-    the record's already-loaded relations)."""
+    the record's already-loaded relations).
+
+    With `viewer`, an account or contact of a higher app's record that the viewer does not see is left out
+    (its name, its numbers, and the activity is not filed on it): a rep may see a territory deal, a partner
+    user their opportunity, without its account. The record may carry the answers as `account_visible` /
+    `contact_visible` (annotated by its page); otherwise one query each."""
     hook = getattr(record, "activity_context", None)
     given: dict[str, Any] = hook() if callable(hook) else {}
+    account: Account | None
+    contact: Contact | None
     if isinstance(record, Account):
         account, contact = record, None
     elif isinstance(record, Contact):
@@ -125,6 +139,11 @@ def context_for(record: models.Model) -> RegardingContext:
         contact = given.get("contact", _first(record, CONTACT_ATTRIBUTES, Contact))
     if contact is not None and account is None:
         account = contact.account
+    if viewer is not None and not isinstance(record, (Account, Contact)):
+        if contact is not None and not _visible(viewer, record, contact, "contact_visible"):
+            contact = None
+        if account is not None and not _visible(viewer, record, account, "account_visible"):
+            account = None
     if "phones" in given:
         phones = [Phone(label=str(label), number=number) for label, number in given["phones"]]
     else:

@@ -270,8 +270,9 @@ def commission_plan_assignment_scope(principal: Principal) -> Q:
 
 @register_scope(CommissionPlan)
 def commission_plan_scope(principal: Principal) -> Q:
-    """A plan is seen by whoever has someone on it in their reporting line."""
-    if _is_admin_principal(principal):
+    """A plan is seen by whoever has someone on it in their reporting line; administrators and sales managers
+    (who configure the plans: `sales.change_commissionplan`) see every plan."""
+    if _is_admin_principal(principal) or (principal.is_internal and principal.role == Role.SALES_MANAGER):
         return EVERYTHING
     if not principal.is_internal:
         return NOTHING
@@ -426,6 +427,9 @@ rules.set_perm("sales.set_quota", can_set_quota)
 rules.set_perm("sales.submit_forecast", can_submit_forecast)
 rules.set_perm("sales.adjust_forecast", can_adjust_forecast)
 rules.set_perm("sales.approve_commissionstatement", can_approve_commission_statement)
+# Plans (rate tables, tiers): the sales settings roles; (user) to create, (user, plan) to edit.
+rules.set_perm("sales.add_commissionplan", manages_sales_settings)
+rules.set_perm("sales.change_commissionplan", manages_sales_settings & is_visible)
 rules.set_perm("sales.manage_sales_settings", manages_sales_settings)
 rules.set_perm("sales.manage_lead_capture", manages_lead_capture)
 

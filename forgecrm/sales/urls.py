@@ -130,7 +130,9 @@ urlpatterns += [
     path("commissions/<int:pk>/paid/", commission_pages.statement_paid, name="commission-paid"),
     path("commissions/<int:pk>/pdf/", commission_pages.statement_pdf, name="commission-pdf"),
     path("commissions/plans/", commission_pages.plan_list, name="commission-plan-list"),
+    path("commissions/plans/new/", commission_pages.plan_create, name="commission-plan-create"),
     path("commissions/plans/<int:pk>/", commission_pages.plan_detail, name="commission-plan-detail"),
+    path("commissions/plans/<int:pk>/edit/", commission_pages.plan_edit, name="commission-plan-edit"),
 ]
 
 # ---- reports and the sales dashboard

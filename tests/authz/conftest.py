@@ -230,6 +230,10 @@ def _build(world: World) -> None:
     index_objects("contact", Contact.objects.select_related("account"))
     index_objects("product", Product.objects.select_related("product_line"))
     index_objects("partner_product", PartnerProductNumber.objects.select_related("product"))
+    from forgecrm.sales.models import Lead, Opportunity
+
+    index_objects("lead", Lead.objects.all())
+    index_objects("opportunity", Opportunity.objects.select_related("stage"))
 
 
 @pytest.fixture(scope="module")

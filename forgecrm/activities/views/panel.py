@@ -55,7 +55,7 @@ def _quick_log_url(context: RegardingContext, **query: Any) -> str:
 def panel_context(request: HttpRequest, record: models.Model, **extra: Any) -> dict[str, Any]:
     """Everything panel.html needs; a constant number of queries whatever the number of activities."""
     user = request.user
-    regarding = context_for(record)
+    regarding = context_for(record, viewer=user)
     data = regarding_panel_for(user, record)
     may_log = user.has_perm("activities.add_activity")
     for row in [*data.open, *data.history]:
@@ -188,7 +188,7 @@ def quick_log(request: HttpRequest, pk: int) -> HttpResponse:
     record = record_from_request(request, pk)
     if not request.user.has_perm("activities.add_activity"):
         raise PermissionDenied
-    regarding = context_for(record)
+    regarding = context_for(record, viewer=request.user)
     page = not request.htmx
     if request.method != "POST":
         return _form_response(

@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,6 +54,40 @@ def _require_settings(actor: User | None) -> None:
         raise PermissionDenied(_("Only an administrator or a sales manager configures commission plans."))
 
 
+PLAN_FIELDS = {"name", "period_kind", "base_rate_percent", "valid_from", "valid_to", "is_active", "description"}
+
+
+def check_plan_table(rates: Mapping[Any, Decimal], tiers: Iterable[tuple[Decimal, Decimal]]) -> list[tuple]:
+    """The rate table and tiers a plan may have: rates 0–100 %, tiers strictly ascending by attainment with a
+    multiplier ≥ 0 (attainment ≥ 0). Raises a ValidationError on `rates` / `tiers`; returns the tiers sorted."""
+    errors: dict[str, list[str]] = {}
+    if any(rate is None or rate < 0 or rate > 100 for rate in rates.values()):
+        errors.setdefault("rates", []).append(_("A rate is a percentage from 0 to 100."))
+    tiers = list(tiers)
+    if any(start < 0 or multiplier < 0 for start, multiplier in tiers):
+        errors.setdefault("tiers", []).append(_("Tier thresholds and multipliers cannot be negative."))
+    starts = [start for start, _multiplier in tiers]
+    if any(later <= earlier for earlier, later in pairwise(starts)):
+        errors.setdefault("tiers", []).append(
+            _("Tiers must go up: each threshold above the one before (%(thresholds)s).")
+            % {"thresholds": " → ".join(f"{start}%" for start in starts)}
+        )
+    if errors:
+        raise ValidationError(errors)
+    return tiers
+
+
+def _write_table(plan: CommissionPlan, actor: User | None, rates: Mapping[Any, Decimal], tiers: list[tuple]) -> None:
+    for product_line, rate in rates.items():
+        row = CommissionRate(plan=plan, product_line=product_line, rate_percent=rate, created_by=actor)
+        row.full_clean()
+        row.save()
+    for from_percent, multiplier in tiers:
+        tier = CommissionTier(plan=plan, attainment_from_percent=from_percent, multiplier=multiplier, created_by=actor)
+        tier.full_clean()
+        tier.save()
+
+
 def create_commission_plan(
     *,
     actor: User | None,
@@ -64,10 +99,12 @@ def create_commission_plan(
     rates: Mapping[Any, Decimal] | None = None,
     tiers: Iterable[tuple[Decimal, Decimal]] = (),
     description: str = "",
+    is_active: bool = True,
 ) -> CommissionPlan:
     """A plan with its rate table (`rates`: product line, or None for the default row, -> rate %) and its tiers
     ((attainment from %, multiplier) pairs)."""
     _require_settings(actor)
+    tiers = check_plan_table(rates or {}, tiers)
     with transaction.atomic():
         plan = CommissionPlan(
             name=name,
@@ -76,22 +113,44 @@ def create_commission_plan(
             valid_from=valid_from,
             valid_to=valid_to,
             description=description,
+            is_active=is_active,
             created_by=actor,
             updated_by=actor,
         )
         plan.full_clean()
         plan.save()
-        for product_line, rate in (rates or {}).items():
-            row = CommissionRate(plan=plan, product_line=product_line, rate_percent=rate, created_by=actor)
-            row.full_clean()
-            row.save()
-        for from_percent, multiplier in tiers:
-            tier = CommissionTier(
-                plan=plan, attainment_from_percent=from_percent, multiplier=multiplier, created_by=actor
-            )
-            tier.full_clean()
-            tier.save()
+        _write_table(plan, actor, rates or {}, tiers)
     return plan
+
+
+def update_commission_plan(
+    *,
+    actor: User | None,
+    plan: CommissionPlan,
+    expected_version: int | None,
+    changes: Mapping[str, Any],
+    rates: Mapping[Any, Decimal] | None = None,
+    tiers: Iterable[tuple[Decimal, Decimal]] | None = None,
+) -> CommissionPlan:
+    """Change a plan's header fields and, when given, replace its rate table and tiers (checked like
+    `create_commission_plan`). A stale `expected_version` raises ConflictError. Statements already approved or
+    paid keep their figures; drafts follow the new table when they are next computed."""
+    if actor is not None and not actor.has_perm("sales.change_commissionplan", plan):
+        raise PermissionDenied(_("Only an administrator or a sales manager configures commission plans."))
+    unknown = set(changes) - PLAN_FIELDS
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    checked = check_plan_table(rates or {}, tiers or ()) if tiers is not None or rates is not None else None
+    with transaction.atomic():
+        updated = save_versioned(plan, actor=actor, expected_version=expected_version, changes=dict(changes))
+        if checked is not None:
+            if rates is not None:
+                CommissionRate.objects.filter(plan=updated).delete()
+                _write_table(updated, actor, rates, [])
+            if tiers is not None:
+                CommissionTier.objects.filter(plan=updated).delete()
+                _write_table(updated, actor, {}, checked)
+    return updated
 
 
 def assign_commission_plan(

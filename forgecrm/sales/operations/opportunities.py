@@ -275,6 +275,41 @@ def move_opportunity_to_stage(
     `closed_at` (lost needs a reason), reopening clears it. A stale `expected_version` raises ConflictError."""
     if actor is not None and not actor.has_perm("sales.change_opportunity", opportunity):
         raise PermissionDenied(_("You cannot change this opportunity."))
+    return _move_to_stage(
+        actor=actor,
+        opportunity=opportunity,
+        stage=stage,
+        expected_version=expected_version,
+        win_loss_reason=win_loss_reason,
+        win_loss_note=win_loss_note,
+    )
+
+
+def win_opportunity_for_accepted_quote(*, actor: User | None, opportunity: Opportunity) -> Opportunity | None:
+    """An accepted quote wins its deal: a still open opportunity moves to the first active won stage (stage
+    history, `closed_at`, OpportunityStageChanged and OpportunityWon) like any move. Called by
+    `quoting.accept_quote` inside its transaction; the `sales.accept_quote` rule it checked stands for the
+    move (a partner who may accept the offer may not edit the deal otherwise). A closed deal (won, or lost
+    meanwhile) is left alone; returns the moved deal or None."""
+    with transaction.atomic():
+        current = Opportunity.objects.select_for_update().select_related("stage").get(pk=opportunity.pk)
+        if current.stage.is_closed:
+            return None
+        won = Stage.objects.filter(is_won=True, is_active=True).order_by("order", "id").first()
+        if won is None:
+            return None
+        return _move_to_stage(actor=actor, opportunity=current, stage=won, expected_version=None)
+
+
+def _move_to_stage(
+    *,
+    actor: User | None,
+    opportunity: Opportunity,
+    stage: Stage,
+    expected_version: int | None,
+    win_loss_reason: str = "",
+    win_loss_note: str = "",
+) -> Opportunity:
     errors: dict[str, list] = {}
     if not stage.is_active:
         _error(errors, "stage", _("This stage is no longer used."), "inactive")

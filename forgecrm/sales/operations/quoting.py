@@ -24,6 +24,7 @@ from forgecrm.platform.versioning import save_versioned
 from ..models import Opportunity, Quote, QuoteLine, QuoteLineOption, QuoteStatus, SalesOrder
 from ..numbering import QUOTE_PREFIX, create_numbered
 from ..quote_terms import sanitize_terms
+from .opportunities import win_opportunity_for_accepted_quote
 from .orders import create_sales_order_from_quote
 from .quote_approvals import quote_problems, required_approvals, submit_quote_for_approval
 from .quote_lines import add_quote_line, lock_quote, parse_percent, recalculate_quote
@@ -273,8 +274,9 @@ def accept_quote(
     customer_reference: str = "",
     requested_delivery_date: dt.date | None = None,
 ) -> SalesOrder:
-    """The customer accepted: the quote becomes accepted and its sales order (submitted) is created with its
-    lines, in one transaction. Accepting again returns the same order (one order per quote)."""
+    """The customer accepted: the quote becomes accepted, its sales order (submitted) is created with its
+    lines and a still open opportunity is won (`win_opportunity_for_accepted_quote`), in one transaction.
+    Accepting again returns the same order (one order per quote)."""
     if actor is not None and not actor.has_perm("sales.accept_quote", quote):
         raise PermissionDenied(_("You cannot accept this quote."))
     with transaction.atomic():
@@ -295,6 +297,7 @@ def accept_quote(
             customer_reference=customer_reference,
             requested_delivery_date=requested_delivery_date,
         )
+        win_opportunity_for_accepted_quote(actor=actor, opportunity=updated.opportunity)
         events.emit("QuoteAccepted", _payload(updated, actor, sales_order_id=order.pk))
     return order
 

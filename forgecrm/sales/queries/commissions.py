@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from forgecrm.catalog.models import ProductLine
 from forgecrm.platform.access import get_for_or_404, scope_for
 
 from ..models import (
@@ -56,3 +57,8 @@ def get_plan_for(actor, pk: int) -> CommissionPlan:
         ),
     )
     return get_for_or_404(actor, CommissionPlan, queryset=queryset, pk=pk)
+
+
+def plan_product_lines_for(actor) -> list:
+    """The product lines a plan's rate table offers (the actor's catalog scope, active first by name)."""
+    return list(scope_for(actor, ProductLine).order_by("name", "id"))

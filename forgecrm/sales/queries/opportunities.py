@@ -195,6 +195,8 @@ def opportunity_detail_for(actor, pk: Any) -> OpportunityDetail:
     contact_visible = bool(
         opportunity.primary_contact_id and scope_for(actor, Contact).filter(pk=opportunity.primary_contact_id).exists()
     )
+    # The activity panel reads both flags instead of asking again (activities.regarding.context_for).
+    opportunity.contact_visible = contact_visible  # type: ignore[attr-defined]
     lines = list(
         scope_for(actor, OpportunityLine)
         .filter(opportunity=opportunity)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from forgecrm.catalog.models import Option, OptionGroup, Product, money_of
 from forgecrm.catalog.policies import SELLABLE_STATUSES
@@ -47,6 +47,19 @@ def quote_list_for(actor, filters: dict[str, Any] | None = None) -> QuerySet[Quo
     if filters.get("latest"):
         queryset = queryset.filter(next_revision__isnull=True)
     return queryset
+
+
+def with_costs(queryset: QuerySet, *, quote: str = "pk") -> QuerySet:
+    """Internal exports only: `cost_total` = Σ unit cost × quantity of the quote's lines (`quote="quote_id"` for
+    sales orders, whose lines are their quote's) and `cost_missing` when a line has no cost snapshot. Two
+    subqueries, whatever the number of rows; never call it for a partner or customer user."""
+    lines = QuoteLine.objects.filter(quote=OuterRef(quote)).order_by()
+    cost = ExpressionWrapper(F("unit_cost") * F("quantity"), output_field=DecimalField(max_digits=20, decimal_places=2))
+    totals = lines.values("quote").annotate(cost=Sum(cost)).values("cost")[:1]
+    return queryset.annotate(
+        cost_total=Subquery(totals, output_field=DecimalField(max_digits=20, decimal_places=2)),
+        cost_missing=Exists(lines.filter(unit_cost__isnull=True)),
+    )
 
 
 def get_quote_for(actor, pk: Any) -> Quote:

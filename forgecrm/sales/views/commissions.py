@@ -23,8 +23,13 @@ from forgecrm.platform.ui.charts import Series, category_chart
 from forgecrm.platform.ui.listing import ScopedListView
 from forgecrm.platform.versioning import ConflictError
 
-from ..forms.commissions import StatementFilterForm
-from ..operations.commissions import approve_commission_statement, mark_commission_statement_paid
+from ..forms.commissions import CommissionPlanForm, StatementFilterForm
+from ..operations.commissions import (
+    approve_commission_statement,
+    create_commission_plan,
+    mark_commission_statement_paid,
+    update_commission_plan,
+)
 from ..queries import commissions as queries
 from ..queries.planning import parse_period, planning_people_for
 from ..tasks import compute_commission_statements_task
@@ -33,6 +38,10 @@ from ..tasks import compute_commission_statements_task
 def _internal_only(request: HttpRequest) -> None:
     if not principal_for(request.user).is_internal:
         raise PermissionDenied
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # behind login_required
 
 
 def _header(text: str) -> str:
@@ -193,7 +202,12 @@ def statement_compute(request: HttpRequest) -> HttpResponse:
 def plan_list(request: HttpRequest) -> HttpResponse:
     _internal_only(request)
     plans = list(queries.plan_list_for(request.user))
-    return render(request, "sales/commissions/plan_list.html", {"title": _("Commission plans"), "plans": plans})
+    context = {
+        "title": _("Commission plans"),
+        "plans": plans,
+        "can_create": request.user.has_perm("sales.add_commissionplan"),
+    }
+    return render(request, "sales/commissions/plan_list.html", context)
 
 
 @login_required
@@ -208,5 +222,84 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rates": list(plan.rates.all()),
             "tiers": list(plan.tiers.all()),
             "assignments": list(plan.assignments.all()),
+            "can_change": request.user.has_perm("sales.change_commissionplan", plan),
         },
     )
+
+
+def _plan_form_page(request, form, *, title, cancel_url, conflict=False, status=200) -> HttpResponse:
+    context = {"title": title, "form": form, "cancel_url": cancel_url, "conflict": conflict}
+    return render(request, "sales/commissions/plan_form.html", context, status=status)
+
+
+def _plan_errors(form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, texts in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, texts)
+
+
+@login_required
+def plan_create(request: HttpRequest) -> HttpResponse:
+    _internal_only(request)
+    if not request.user.has_perm("sales.add_commissionplan"):
+        raise PermissionDenied
+    lines = queries.plan_product_lines_for(request.user)
+    form = CommissionPlanForm(request.POST or None, product_lines=lines)
+    title, cancel = _("New commission plan"), reverse("sales:commission-plan-list")
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = create_commission_plan(
+                actor=_user(request), **form.plan_fields(), rates=form.rates, tiers=form.tiers
+            )
+        except ValidationError as error:
+            _plan_errors(form, error)
+        else:
+            messages.success(request, _("Commission plan %(name)s created.") % {"name": plan.name})
+            return redirect("sales:commission-plan-detail", plan.pk)
+    return _plan_form_page(request, form, title=title, cancel_url=cancel, status=400 if form.is_bound else 200)
+
+
+@login_required
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = queries.get_plan_for(request.user, pk)
+    if not request.user.has_perm("sales.change_commissionplan", plan):
+        raise PermissionDenied
+    rates, tiers = list(plan.rates.all()), list(plan.tiers.all())
+    initial: dict[str, Any] = {
+        "version": plan.version,
+        **{name: getattr(plan, name) for name in ("name", "period_kind", "base_rate_percent", "valid_from")},
+        **{name: getattr(plan, name) for name in ("valid_to", "is_active", "description")},
+    }
+    for rate in rates:
+        initial[f"rate_{rate.product_line_id or 'default'}"] = rate.rate_percent
+    for index, tier in enumerate(tiers):
+        initial[f"tier_from_{index}"], initial[f"tier_multiplier_{index}"] = (
+            tier.attainment_from_percent,
+            tier.multiplier,
+        )
+    lines = queries.plan_product_lines_for(request.user)
+    form = CommissionPlanForm(request.POST or None, product_lines=lines, tier_rows=len(tiers), initial=initial)
+    title, cancel = _("Edit %(name)s") % {"name": plan.name}, reverse("sales:commission-plan-detail", args=[plan.pk])
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = update_commission_plan(
+                actor=_user(request),
+                plan=plan,
+                expected_version=form.cleaned_data.get("version"),
+                changes=form.plan_fields(),
+                rates=form.rates if form.cleaned_data.get("table") else None,
+                tiers=form.tiers if form.cleaned_data.get("table") else None,
+            )
+        except ConflictError:
+            conflict = True
+            form.add_error(None, _("Someone else changed this plan meanwhile. Reload it and apply your change again."))
+        except ValidationError as error:
+            _plan_errors(form, error)
+        else:
+            messages.success(request, _("Commission plan %(name)s saved.") % {"name": plan.name})
+            return redirect("sales:commission-plan-detail", plan.pk)
+    status = 409 if conflict else (400 if form.is_bound else 200)
+    return _plan_form_page(request, form, title=title, cancel_url=cancel, conflict=conflict, status=status)

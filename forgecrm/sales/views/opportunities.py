@@ -131,6 +131,7 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "view": view,
             "opportunity": opportunity,
             "can_change": can_change,
+            "can_quote": request.user.has_perm("sales.add_quote", opportunity),
             "can_change_lines": can_change and not opportunity.stage.is_closed,
             "can_change_competitors": can_change and principal_for(request.user).is_internal,
             "move_form": move_form,

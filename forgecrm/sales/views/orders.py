@@ -19,6 +19,8 @@ from ..forms.quotes import OrderFilterForm, OrderStatusForm
 from ..models import SalesOrderStatus
 from ..operations.orders import change_sales_order_status, next_statuses
 from ..queries import quotes as queries
+from ..queries.quotes import sees_margins
+from .document_exports import order_columns
 
 
 def _actor(request: HttpRequest) -> User:
@@ -47,8 +49,19 @@ class SalesOrderListView(ScopedListView):
         context["hidden_on_phone"] = self.hidden_on_phone
         return context
 
+    export_name = "sales-orders"
+    export_columns = order_columns(internal=False)
+
+    def get(self, request, *args, **kwargs):
+        self.internal = sees_margins(request.user)
+        self.export_columns = order_columns(internal=self.internal)
+        return super().get(request, *args, **kwargs)
+
     def query(self, actor, filters):
-        return queries.sales_order_list_for(actor, filters)
+        queryset = queries.sales_order_list_for(actor, filters)
+        if self.internal and self.request.GET.get("export"):
+            queryset = queries.with_costs(queryset, quote="quote_id")
+        return queryset
 
 
 @login_required

@@ -35,7 +35,9 @@ from ..models import Quote, QuoteStatus, SalesOrder
 from ..operations import quote_approvals, quote_lines, quoting
 from ..operations.quote_approvals import required_approvals
 from ..queries import quotes as queries
+from ..queries.quotes import sees_margins
 from ..quote_documents import quote_pdf_filename, render_quote_pdf
+from .document_exports import quote_columns
 
 
 def _actor(request: HttpRequest) -> User:
@@ -65,8 +67,19 @@ class QuoteListView(ScopedListView):
         context["hidden_on_phone"] = self.hidden_on_phone
         return context
 
+    export_name = "quotes"
+    export_columns = quote_columns(internal=False)
+
+    def get(self, request, *args, **kwargs):
+        self.internal = sees_margins(request.user)
+        self.export_columns = quote_columns(internal=self.internal)
+        return super().get(request, *args, **kwargs)
+
     def query(self, actor, filters):
-        return queries.quote_list_for(actor, filters)
+        queryset = queries.quote_list_for(actor, filters)
+        if self.internal and self.request.GET.get("export"):
+            queryset = queries.with_costs(queryset, quote="pk")
+        return queryset
 
 
 def _version(request: HttpRequest) -> int | None:

@@ -59,10 +59,18 @@ class RegistrationForm(forms.Form):
         products = scope_for(actor, Product).order_by("name", "pk")
         for row in range(LINE_ROWS):
             self.fields[f"product_{row}"] = forms.ModelChoiceField(
-                label=_("Product"), required=False, queryset=products, empty_label="—"
+                label=_("Product"),
+                required=False,
+                queryset=products,
+                empty_label=_("Product"),
+                widget=forms.Select(attrs={"aria-label": _("Product")}),
             )
             self.fields[f"quantity_{row}"] = forms.IntegerField(
-                label=_("Quantity"), required=False, min_value=1, max_value=1_000_000
+                label=_("Quantity"),
+                required=False,
+                min_value=1,
+                max_value=1_000_000,
+                widget=forms.NumberInput(attrs={"placeholder": _("Quantity"), "aria-label": _("Quantity")}),
             )
         style(self)
 

@@ -106,6 +106,15 @@ def mdf_request_create(request: HttpRequest) -> HttpResponse:
     return _form_page(request, form, status=400)
 
 
+def _status_changes(history: list) -> list:
+    """The history rows where the status changed (edits of a draft leave the status as it was)."""
+    changes: list = []
+    for row in history:
+        if not changes or changes[-1].status != row.status:
+            changes.append(row)
+    return changes
+
+
 def _detail(request: HttpRequest, pk: int, *, claim_form=None, status: int = 200) -> HttpResponse:
     user = actor(request)
     view = queries.mdf_request_detail_for(user, pk)
@@ -122,7 +131,7 @@ def _detail(request: HttpRequest, pk: int, *, claim_form=None, status: int = 200
             "title": item.campaign_name,
             "item": item,
             "view": view,
-            "statuses": [row for row in view.history if row.history_type != "-"],
+            "statuses": _status_changes(view.history),
             "may_edit": user.has_perm("partners.change_mdfrequest", item),
             "may_claim": may_claim,
             "may_cancel": operations.may_cancel(user, item),

@@ -77,3 +77,49 @@ def test_partner_rep_accepts_an_offer_and_logs_a_call(live_server, phone_page):
     assert activity.owner_id == rep.pk and activity.regarding_id == offer.lead_id
     assert page.locator(".portal-nav").is_visible()  # the phone's bottom bar
     assert errors == [], errors
+
+
+def test_partner_rep_accepts_an_offer_and_registers_a_deal(live_server, phone_page):
+    from forgecrm.catalog.tests.factories import ProductFactory
+    from forgecrm.partners.models import DealRegistration, RegistrationStatus
+
+    page, errors = phone_page
+    dealer = PartnerAccountFactory(name="(주)서울냉열 대리점")
+    PartnerProfileFactory(account=dealer)
+    rep = PartnerUserFactory(organization=dealer, email="rep2@dealer.e2e.example", full_name="박대리")
+    offer = LeadOfferFactory(partner=dealer, lead__company_name="(주)한강빌딩")
+    product = ProductFactory(name="시스템 에어컨 실외기 23kW")
+
+    page.goto(f"{live_server.url}/login/")
+    page.fill('input[name="username"]', rep.email)
+    page.fill('input[name="password"]', PASSWORD)
+    page.locator('form [type="submit"]').first.click()
+    page.wait_for_url(re.compile(r".*/partner/$"))
+    page.locator(f'#offer-{offer.pk} [data-action="accept"]').click()
+    page.locator(f"#offer-{offer.pk} .alert-success").wait_for(timeout=10_000)
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.ACCEPTED
+
+    page.locator('.portal-nav a[href$="/partner/registrations/"]').click()  # the bottom bar's Deals
+    page.wait_for_url(re.compile(r".*/partner/registrations/$"))
+    page.locator('a[href$="/partner/registrations/new/"]').click()
+    page.fill('input[name="customer_name"]', "(주)한강빌딩")
+    page.fill('input[name="customer_brn"]', "120-81-47521")
+    page.fill('input[name="contact_name"]', "김부장")
+    page.fill('input[name="contact_phone"]', "010-2345-6789")
+    page.select_option('select[name="sido"]', "서울특별시")
+    page.select_option('select[name="product_0"]', str(product.pk))
+    page.fill('input[name="quantity_0"]', "40")
+    page.fill('input[name="expected_amount"]', "356000000")
+    page.fill('input[name="expected_close_date"]', "2027-03-31")
+    page.locator('[data-action="save-registration"]').click()
+    page.wait_for_url(re.compile(r".*/partner/registrations/\d+/$"))
+    page.locator('[data-action="submit-registration"]').click()
+    page.locator(".alert-info").wait_for(timeout=10_000)  # under review
+
+    registration = DealRegistration.objects.get(customer_name="(주)한강빌딩")
+    assert registration.partner_id == dealer.pk and registration.submitted_by_id == rep.pk
+    assert registration.status == RegistrationStatus.SUBMITTED and registration.customer_brn == "1208147521"
+    assert registration.contact_phone == "+821023456789"
+    assert [(line.product_id, line.quantity) for line in registration.lines.all()] == [(product.pk, 40)]
+    assert errors == [], errors

@@ -4,7 +4,7 @@ needs its row in tests/authz/policy.yaml (the partner portal section there)."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from .views import home, leads, offers, users
+from .views import funds, home, leads, offers, registrations, service, users
 
 app_name = "partner_portal"
 
@@ -35,10 +35,33 @@ urlpatterns += [
 ]
 
 # ---- deal registrations
+urlpatterns += [
+    path("registrations/", registrations.registration_list, name="registration-list"),
+    path("registrations/new/", registrations.registration_create, name="registration-create"),
+    path("registrations/<int:pk>/", registrations.registration_detail, name="registration-detail"),
+    path("registrations/<int:pk>/edit/", registrations.registration_edit, name="registration-edit"),
+    path("registrations/<int:pk>/submit/", registrations.registration_submit, name="registration-submit"),
+]
 
 # ---- MDF
+urlpatterns += [
+    path("mdf/", funds.mdf_home, name="mdf-home"),
+    path("mdf/requests/new/", funds.mdf_request_create, name="mdf-request-create"),
+    path("mdf/requests/<int:pk>/", funds.mdf_request_detail, name="mdf-request-detail"),
+    path("mdf/requests/<int:pk>/edit/", funds.mdf_request_edit, name="mdf-request-edit"),
+    path("mdf/requests/<int:pk>/submit/", funds.mdf_request_submit, name="mdf-request-submit"),
+    path("mdf/requests/<int:pk>/claim/", funds.mdf_request_claim, name="mdf-request-claim"),
+    path("mdf/requests/<int:pk>/cancel/", funds.mdf_request_cancel, name="mdf-request-cancel"),
+]
 
 # ---- service requests
+urlpatterns += [
+    path("service/", service.service_list, name="service-list"),
+    path("service/new/", service.service_create, name="service-create"),
+    path("service/<int:pk>/", service.service_detail, name="service-detail"),
+    path("service/<int:pk>/comment/", service.service_comment, name="service-comment"),
+    path("service/<int:pk>/status/", service.service_status, name="service-status"),
+]
 
 # ---- sell-through and inventory
 

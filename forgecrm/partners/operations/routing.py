@@ -270,8 +270,9 @@ def _move_leads(leads: Sequence[Lead], *, now: dt.datetime) -> None:
     per column and row, which took 8.3 s of a 14.4 s profile of 2,000 leads (docs/performance.md, scenario 7)."""
     meta = Lead._meta
     table = connection.ops.quote_name(meta.db_table)
+    columns = {field.name: str(field.column) for field in meta.concrete_fields}
     partner, version, updated = (
-        connection.ops.quote_name(meta.get_field(name).column) for name in ("partner", "version", "updated_at")
+        connection.ops.quote_name(columns[name]) for name in ("partner", "version", "updated_at")
     )
     with connection.cursor() as cursor:
         for start in range(0, len(leads), BATCH_SIZE):

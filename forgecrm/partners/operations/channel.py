@@ -77,9 +77,7 @@ class UploadErrors(ValidationError):
 
     def __init__(self, rows: list[RowError]):
         self.rows = rows
-        super().__init__(
-            _("%(count)s rows of the file have errors; nothing was saved.") % {"count": len(rows)}, code="rows"
-        )
+        super().__init__(_("%(count)s rows have errors; nothing was saved.") % {"count": len(rows)}, code="rows")
 
 
 # --- checks shared by every way in ------------------------------------------------------------------------------
@@ -389,7 +387,7 @@ def _columns(headers: list[str], wanted: dict[str, tuple[str, ...]], required: t
     return found
 
 
-def _products_for(partner: Account, codes: set[str]) -> dict[str, Product | str]:
+def products_by_number(partner: Account, codes: set[str]) -> dict[str, Product | str]:
     """Each code to its product: our SKU or the partner's own product number (two queries); a code that names
     two different products is ambiguous (its message instead)."""
     ours = {p.sku: p for p in Product.objects.filter(sku__in=codes)}
@@ -433,7 +431,7 @@ def upload_sell_through(
     rows = list(table.rows)
     if len(rows) > MAX_LINES:
         raise ValidationError({"file": _("A report holds at most %(n)s lines.") % {"n": MAX_LINES}})
-    products = _products_for(partner, {_cell(cells, columns, "product") for _line, cells in rows} - {""})
+    products = products_by_number(partner, {_cell(cells, columns, "product") for _line, cells in rows} - {""})
     lines, errors = [], []
     for line_number, cells in rows:
         if not any(cell.strip() for cell in cells):
@@ -495,7 +493,7 @@ def upload_inventory(
     rows = list(table.rows)
     if len(rows) > MAX_LINES:
         raise ValidationError({"file": _("A file holds at most %(n)s rows.") % {"n": MAX_LINES}})
-    products = _products_for(partner, {_cell(cells, columns, "product") for _line, cells in rows} - {""})
+    products = products_by_number(partner, {_cell(cells, columns, "product") for _line, cells in rows} - {""})
     cleaned, errors, today = [], [], timezone.localdate()
     for line_number, cells in rows:
         if not any(cell.strip() for cell in cells):

@@ -33,7 +33,7 @@ from forgecrm.customers.imports.reading import UploadRejected, read_table
 from forgecrm.customers.models import Account
 from forgecrm.customers.normalization import SIDO_NAMES
 from forgecrm.platform import events
-from forgecrm.platform.access import principal_for
+from forgecrm.platform.access import principal_for, scope_for
 from forgecrm.platform.models import User
 from forgecrm.platform.versioning import ConflictError
 
@@ -387,13 +387,16 @@ def _columns(headers: list[str], wanted: dict[str, tuple[str, ...]], required: t
     return found
 
 
-def products_by_number(partner: Account, codes: set[str]) -> dict[str, Product | str]:
-    """Each code to its product: our SKU or the partner's own product number (two queries); a code that names
-    two different products is ambiguous (its message instead)."""
-    ours = {p.sku: p for p in Product.objects.filter(sku__in=codes)}
+def products_by_number(partner: Account, codes: set[str], actor: User | None = None) -> dict[str, Product | str]:
+    """Each code to its product (among those `actor` sees): our SKU or the partner's own product number (two
+    queries); a code that names two different products is ambiguous (its message instead)."""
+    products = scope_for(actor, Product) if actor is not None else Product.objects.all()
+    ours = {p.sku: p for p in products.filter(sku__in=codes)}
     theirs = {
         n.partner_sku: n.product
-        for n in PartnerProductNumber.objects.filter(partner=partner, partner_sku__in=codes).select_related("product")
+        for n in PartnerProductNumber.objects.filter(
+            partner=partner, partner_sku__in=codes, product__in=products
+        ).select_related("product")
     }
     resolved: dict[str, Product | str] = {}
     for code in codes:
@@ -431,7 +434,7 @@ def upload_sell_through(
     rows = list(table.rows)
     if len(rows) > MAX_LINES:
         raise ValidationError({"file": _("A report holds at most %(n)s lines.") % {"n": MAX_LINES}})
-    products = products_by_number(partner, {_cell(cells, columns, "product") for _line, cells in rows} - {""})
+    products = products_by_number(partner, {_cell(cells, columns, "product") for _line, cells in rows} - {""}, actor)
     lines, errors = [], []
     for line_number, cells in rows:
         if not any(cell.strip() for cell in cells):
@@ -493,7 +496,7 @@ def upload_inventory(
     rows = list(table.rows)
     if len(rows) > MAX_LINES:
         raise ValidationError({"file": _("A file holds at most %(n)s rows.") % {"n": MAX_LINES}})
-    products = products_by_number(partner, {_cell(cells, columns, "product") for _line, cells in rows} - {""})
+    products = products_by_number(partner, {_cell(cells, columns, "product") for _line, cells in rows} - {""}, actor)
     cleaned, errors, today = [], [], timezone.localdate()
     for line_number, cells in rows:
         if not any(cell.strip() for cell in cells):

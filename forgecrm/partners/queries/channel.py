@@ -134,7 +134,9 @@ def channel_overview_for(
     partners = dict(scope_for(actor, Account).filter(pk__in={k[0] for k in keys}).values_list("pk", "name"))
     products = {
         p["pk"]: p
-        for p in Product.objects.filter(pk__in={k[1] for k in keys}).values("pk", "sku", "name", "product_line__name")
+        for p in scope_for(actor, Product)
+        .filter(pk__in={k[1] for k in keys})
+        .values("pk", "sku", "name", "product_line__name")
     }
     rows = []
     for partner_id, product_id in keys:
@@ -288,5 +290,5 @@ def product_lines() -> list[tuple[int, str]]:
     return list(ProductLine.objects.filter(is_active=True).order_by("name").values_list("pk", "name"))
 
 
-def reportable_products() -> QuerySet[Product]:
-    return Product.objects.filter(status="active").select_related("product_line").order_by("sku")
+def reportable_products(actor) -> QuerySet[Product]:
+    return scope_for(actor, Product).filter(status="active").select_related("product_line").order_by("sku")

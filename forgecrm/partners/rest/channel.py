@@ -51,20 +51,22 @@ class SignedAmountField(serializers.DecimalField):
 
 
 class ProductReference(serializers.Serializer):
-    product = serializers.IntegerField(required=False, min_value=1, help_text="Our product's id.")
+    product = serializers.IntegerField(source="product_id", required=False, min_value=1, help_text="Our product's id.")
     product_number = serializers.CharField(
-        required=False, max_length=60, help_text="Our SKU or the partner's own product number."
+        required=False, max_length=60, write_only=True, help_text="Our SKU or the partner's own product number."
     )
 
 
-def _resolve_products(partner: Account, rows: list[dict[str, Any]], field: str) -> None:
+def _resolve_products(actor, partner: Account, rows: list[dict[str, Any]], field: str) -> None:
     """Replace each row's product id / number by the product (two queries), or raise field errors per row."""
-    ids = {row["product"] for row in rows if row.get("product")}
-    by_id = {p.pk: p for p in Product.objects.filter(pk__in=ids)}
-    numbers = ops.products_by_number(partner, {row["product_number"] for row in rows if row.get("product_number")})
+    ids = {row["product_id"] for row in rows if row.get("product_id")}
+    by_id = {p.pk: p for p in scope_for(actor, Product).filter(pk__in=ids)}
+    numbers = ops.products_by_number(
+        partner, {row["product_number"] for row in rows if row.get("product_number")}, actor
+    )
     errors: dict[int, dict[str, str]] = {}
     for index, row in enumerate(rows):
-        product = by_id.get(row.pop("product", None) or 0) or numbers.get(row.pop("product_number", "") or "")
+        product = by_id.get(row.pop("product_id", None) or 0) or numbers.get(row.pop("product_number", "") or "")
         if not isinstance(product, Product):
             errors[index] = {"product": str(product) if isinstance(product, str) else _("Unknown product.")}
         row["product"] = product
@@ -85,12 +87,6 @@ class SellThroughLineSerializer(ProductReference, serializers.ModelSerializer):
         model = SellThroughLine
         fields = ["product", "product_number", "sku", "quantity", "amount", "end_customer_name", "sido"]
         extra_kwargs = {"end_customer_name": {"required": False}, "sido": {"required": False}}
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["product"] = instance.product_id
-        data.pop("product_number", None)
-        return data
 
 
 class SellThroughReportSerializer(serializers.ModelSerializer):
@@ -149,7 +145,7 @@ class SellThroughReportViewSet(
         )
 
     def _submit(self, request, partner: Account, month, lines, version=None) -> SellThroughReport:
-        _resolve_products(partner, lines, "lines")
+        _resolve_products(request.user, partner, lines, "lines")
         try:
             return ops.submit_sell_through(
                 actor=_user(request),
@@ -222,12 +218,6 @@ class ChannelInventorySerializer(ProductReference, serializers.ModelSerializer):
         ]
         read_only_fields = ["partner", "source", "reported_by"]
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["product"] = instance.product_id
-        data.pop("product_number", None)
-        return data
-
 
 class ChannelInventoryBatchSerializer(serializers.Serializer):
     rows = ChannelInventorySerializer(many=True, allow_empty=False, max_length=ops.MAX_LINES)
@@ -268,7 +258,7 @@ class ChannelInventoryViewSet(
         serializer = ChannelInventoryBatchSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         rows = [dict(row) for row in serializer.validated_data["rows"]]
-        _resolve_products(partner, rows, "rows")
+        _resolve_products(request.user, partner, rows, "rows")
         try:
             saved = ops.report_inventory(actor=_user(request), partner=partner, rows=rows, source=ReportSource.API)
         except ops.UploadErrors as error:

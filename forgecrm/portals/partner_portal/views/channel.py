@@ -43,8 +43,8 @@ def _months() -> list[dt.date]:
     return queries.recent_months(count=REPORT_MONTHS)
 
 
-def _products() -> list[dict[str, Any]]:
-    return list(queries.reportable_products().values("sku", "name")[:500])
+def _products(request: HttpRequest) -> list[dict[str, Any]]:
+    return list(queries.reportable_products(request.user).values("sku", "name")[:500])
 
 
 def _rows_of(error: ops.UploadErrors) -> list[ops.RowError]:
@@ -94,7 +94,7 @@ def _sell_through_page(
             "formset": formset,
             "upload": upload or UploadForm(),
             "row_errors": row_errors or [],
-            "products": _products(),
+            "products": _products(request),
         },
         status=status,
     )
@@ -105,9 +105,9 @@ def sell_through(request: HttpRequest) -> HttpResponse:
     return _sell_through_page(request, month=_month_from(request))
 
 
-def _lines_from(formset, organization) -> tuple[list[dict[str, Any]], list[ops.RowError]]:
+def _lines_from(request: HttpRequest, formset, organization) -> tuple[list[dict[str, Any]], list[ops.RowError]]:
     rows = [form.cleaned_data for form in formset.forms if form.cleaned_data.get("product_number")]
-    products = ops.products_by_number(organization, {row["product_number"].strip() for row in rows})
+    products = ops.products_by_number(organization, {row["product_number"].strip() for row in rows}, request.user)
     lines, errors = [], []
     for index, row in enumerate(rows, start=1):
         product = products.get(row["product_number"].strip())
@@ -127,7 +127,7 @@ def sell_through_submit(request: HttpRequest) -> HttpResponse:
     formset = SellThroughLineFormSet(request.POST)
     if not formset.is_valid():
         return _sell_through_page(request, month=month, formset=formset, status=400)
-    lines, errors = _lines_from(formset, organization)
+    lines, errors = _lines_from(request, formset, organization)
     if not errors:
         try:
             ops.submit_sell_through(
@@ -201,7 +201,7 @@ def _stock_page(
             "upload": upload or UploadForm(),
             "row_errors": row_errors or [],
             "latest": latest,
-            "products": _products(),
+            "products": _products(request),
         },
         status=status,
     )
@@ -220,7 +220,7 @@ def stock_submit(request: HttpRequest) -> HttpResponse:
     if not (date_form.is_valid() and formset.is_valid()):
         return _stock_page(request, date_form=date_form, formset=formset, status=400)
     rows = [form.cleaned_data for form in formset.forms if form.cleaned_data.get("product_number")]
-    products = ops.products_by_number(organization, {row["product_number"].strip() for row in rows})
+    products = ops.products_by_number(organization, {row["product_number"].strip() for row in rows}, request.user)
     cleaned, errors = [], []
     for index, row in enumerate(rows, start=1):
         product = products.get(row["product_number"].strip())

@@ -106,7 +106,7 @@ def _stock(actor, start: dt.date, end: dt.date, partner_ids, product_line) -> di
         rows = rows.filter(product__product_line_id=product_line)
     latest: dict[tuple[int, int], dict[str, Any]] = {}
     for row in rows.order_by("as_of").values("partner_id", "product_id", "as_of", "on_hand", "in_transit"):
-        latest[(row["partner_id"], row["product_id"])] = row
+        latest[(row["partner_id"], row["product_id"])] = dict(row)
     return latest
 
 
@@ -215,11 +215,8 @@ def sell_through_for(actor, partner_ids: Iterable[int] | None, period: Period) -
         .annotate(amount=Coalesce(Sum("line_total"), ZERO))
     ):
         result.setdefault(row["order__account_id"], SellThroughSummary()).sell_in_amount = Decimal(row["amount"])
-    latest: dict[tuple[int, int], int] = {}
-    for key, on_hand in _stock(actor, period.start, period.end, ids, None).items():
-        latest[key] = on_hand["on_hand"]
-    for (partner_id, _product), on_hand in latest.items():
-        result.setdefault(partner_id, SellThroughSummary()).on_hand += on_hand
+    for (partner_id, _product), stock in _stock(actor, period.start, period.end, ids, None).items():
+        result.setdefault(partner_id, SellThroughSummary()).on_hand += stock["on_hand"]
     return result
 
 

@@ -64,18 +64,18 @@ def _resolve_products(actor, partner: Account, rows: list[dict[str, Any]], field
     numbers = ops.products_by_number(
         partner, {row["product_number"] for row in rows if row.get("product_number")}, actor
     )
-    errors: dict[int, dict[str, str]] = {}
+    errors: dict[str, dict[str, str]] = {}
     for index, row in enumerate(rows):
         product = by_id.get(row.pop("product_id", None) or 0) or numbers.get(row.pop("product_number", "") or "")
         if not isinstance(product, Product):
-            errors[index] = {"product": str(product) if isinstance(product, str) else _("Unknown product.")}
+            errors[str(index)] = {"product": str(product) if isinstance(product, str) else _("Unknown product.")}
         row["product"] = product
     if errors:
         raise serializers.ValidationError({field: errors})
 
 
 def _row_errors(error: ops.UploadErrors, field: str) -> serializers.ValidationError:
-    return serializers.ValidationError({field: {row.line - 1: {row.column: row.message} for row in error.rows}})
+    return serializers.ValidationError({field: {str(row.line - 1): {row.column: row.message} for row in error.rows}})
 
 
 class SellThroughLineSerializer(ProductReference, serializers.ModelSerializer):
@@ -220,7 +220,7 @@ class ChannelInventorySerializer(ProductReference, serializers.ModelSerializer):
 
 
 class ChannelInventoryBatchSerializer(serializers.Serializer):
-    rows = ChannelInventorySerializer(many=True, allow_empty=False, max_length=ops.MAX_LINES)
+    rows = ChannelInventorySerializer(many=True, allow_empty=False, max_length=ops.MAX_LINES)  # type: ignore[call-arg]
 
 
 class ChannelInventoryViewSet(

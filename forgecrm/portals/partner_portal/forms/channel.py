@@ -41,7 +41,7 @@ class SellThroughLineForm(forms.Form):
         _classes(self)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("product_number") and data.get("quantity") in (None, 0):
             self.add_error("quantity", _("Enter a quantity other than zero (returns are negative)."))
         return data
@@ -62,7 +62,7 @@ class StockRowForm(forms.Form):
         _classes(self)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("product_number") and data.get("on_hand") is None:
             self.add_error("on_hand", _("Enter the quantity on hand."))
         return data

@@ -44,7 +44,7 @@ def _months() -> list[dt.date]:
 
 
 def _products(request: HttpRequest) -> list[dict[str, Any]]:
-    return list(queries.reportable_products(request.user).values("sku", "name")[:500])
+    return [dict(row) for row in queries.reportable_products(request.user).values("sku", "name")[:500]]
 
 
 def _rows_of(error: ops.UploadErrors) -> list[ops.RowError]:
@@ -107,7 +107,7 @@ def sell_through(request: HttpRequest) -> HttpResponse:
 
 def _lines_from(request: HttpRequest, formset, organization) -> tuple[list[dict[str, Any]], list[ops.RowError]]:
     rows = [form.cleaned_data for form in formset.forms if form.cleaned_data.get("product_number")]
-    products = ops.products_by_number(organization, {row["product_number"].strip() for row in rows}, request.user)
+    products = ops.products_by_number(organization, {row["product_number"].strip() for row in rows}, actor(request))
     lines, errors = [], []
     for index, row in enumerate(rows, start=1):
         product = products.get(row["product_number"].strip())
@@ -220,7 +220,7 @@ def stock_submit(request: HttpRequest) -> HttpResponse:
     if not (date_form.is_valid() and formset.is_valid()):
         return _stock_page(request, date_form=date_form, formset=formset, status=400)
     rows = [form.cleaned_data for form in formset.forms if form.cleaned_data.get("product_number")]
-    products = ops.products_by_number(organization, {row["product_number"].strip() for row in rows}, request.user)
+    products = ops.products_by_number(organization, {row["product_number"].strip() for row in rows}, actor(request))
     cleaned, errors = [], []
     for index, row in enumerate(rows, start=1):
         product = products.get(row["product_number"].strip())

@@ -48,14 +48,15 @@ def test_hq_overview_chart_filters_and_constant_queries(client, hq, django_asser
     partner_with_data(hq, 2, "동부 냉동공조")
     client.force_login(hq)
     url = reverse("partners:sell-through")
+    month = {"month": THIS_MONTH.isoformat()}
     with django_assert_max_num_queries(20) as small:
-        response = client.get(url)
+        response = client.get(url, month)
     assert response.status_code == 200
     body = response.content.decode()
     assert "동부 냉동공조" in body and "50%" in body and "chart" in body
     partner_with_data(hq, 12, "서부 설비")
     with django_assert_max_num_queries(len(small.captured_queries)):
-        response = client.get(url)
+        response = client.get(url, month)
     assert "서부 설비" in response.content.decode()
     other = PartnerAccountFactory(name="남부 공조")
     response = client.get(url, {"partner": other.pk, "month": THIS_MONTH.isoformat()})
@@ -65,7 +66,7 @@ def test_hq_overview_chart_filters_and_constant_queries(client, hq, django_asser
 def test_hq_export_csv_neutralises_formulas(client, hq):
     _partner, _rep, products = partner_with_data(hq, 1, "=HYPERLINK(1)")
     client.force_login(hq)
-    response = client.get(reverse("partners:sell-through"), {"export": "csv"})
+    response = client.get(reverse("partners:sell-through"), {"export": "csv", "month": THIS_MONTH.isoformat()})
     body = b"".join(response.streaming_content).decode()
     assert response["Content-Type"].startswith("text/csv")
     assert "'=HYPERLINK(1)" in body and products[0].sku in body

@@ -36,10 +36,13 @@ def _columns(label: str) -> list[Column]:
 def sell_through_overview(request: HttpRequest) -> HttpResponse:
     _internal(request)
     months = queries.recent_months()
-    form = ChannelFilterForm(request.GET or None, actor=request.user, months=months)
-    month, partner, product_line = months[0], None, None
+    form = ChannelFilterForm(
+        request.GET or None, actor=request.user, months=months, initial={"month": months[1].isoformat()}
+    )
+    # last month by default: partners report a month once it is over
+    month, partner, product_line = months[1], None, None
     if form.is_bound and form.is_valid():
-        month = form.cleaned_data.get("month") or months[0]
+        month = form.cleaned_data.get("month") or months[1]
         partner, product_line = form.cleaned_data.get("partner"), form.cleaned_data.get("product_line")
     rows = queries.channel_overview_for(
         request.user,

@@ -65,7 +65,7 @@ def _initial_lines(report) -> list[dict[str, Any]]:
         {
             "product_number": line.product.sku,
             "quantity": line.quantity,
-            "amount": line.amount.amount,
+            "amount": int(line.amount.amount),
             "end_customer_name": line.end_customer_name,
             "sido": line.sido,
         }
@@ -187,7 +187,7 @@ def _stock_page(
 ) -> HttpResponse:
     organization = _organization(request)
     latest = list(
-        queries.channel_inventory_for(request.user, {"partner": organization.pk, "since": _months()[-1]})[:50]
+        queries.channel_inventory_for(request.user, {"partner": organization.pk, "since": _months()[-1]})[:24]
     )
     return render(
         request,

@@ -6,6 +6,7 @@ partner's report of what it sold on (through the partners operations: some retur
 import datetime as dt
 import random
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 from djmoney.money import Money
@@ -67,7 +68,7 @@ def seed_partner_sell_through(*, partner_ids: list[int], rng: random.Random, tod
             shipped = {product.pk: rng.randint(4, 16) for product in products}
             if owner is not None:
                 _sell_in(partner, owner, month, today, products, shipped, rng)
-            lines = []
+            lines: list[dict[str, Any]] = []
             for product in rng.sample(products, min(len(products), rng.randint(3, 6))):
                 quantity = max(1, shipped[product.pk] - rng.randint(0, 6))
                 price = Decimal(getattr(product.list_price, "amount", 0) or 1_000_000)

@@ -92,7 +92,7 @@ class SellThroughLineSerializer(ProductReference, serializers.ModelSerializer):
 class SellThroughReportSerializer(serializers.ModelSerializer):
     partner_name = serializers.CharField(source="partner.name", read_only=True)
     month = serializers.DateField(source="period_start", help_text="Any day of the month (stored as its first).")
-    source = serializers.CharField(read_only=True, help_text="portal, upload or api")
+    source = serializers.CharField(read_only=True, help_text="portal, upload or api")  # type: ignore[assignment]
     lines = SellThroughLineSerializer(many=True)
 
     class Meta:
@@ -199,7 +199,7 @@ class SellThroughReportViewSet(
 class ChannelInventorySerializer(ProductReference, serializers.ModelSerializer):
     partner_name = serializers.CharField(source="partner.name", read_only=True)
     sku = serializers.CharField(source="product.sku", read_only=True)
-    source = serializers.CharField(read_only=True, help_text="portal, upload or api")
+    source = serializers.CharField(read_only=True, help_text="portal, upload or api")  # type: ignore[assignment]
     on_hand = serializers.IntegerField(min_value=0, max_value=ops.MAX_QUANTITY)
     in_transit = serializers.IntegerField(min_value=0, max_value=ops.MAX_QUANTITY, required=False, default=0)
 

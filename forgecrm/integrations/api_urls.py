@@ -86,6 +86,10 @@ from forgecrm.partners.rest.service_requests import PartnerServiceRequestViewSet
 router.register("partner-service-requests", PartnerServiceRequestViewSet, basename="partner-service-request")
 
 # ---- partners: sell-through, inventory, scorecards
+from forgecrm.partners.rest.channel import ChannelInventoryViewSet, SellThroughReportViewSet  # noqa: E402
+
+router.register("sell-through-reports", SellThroughReportViewSet, basename="sell-through-report")
+router.register("channel-inventory", ChannelInventoryViewSet, basename="channel-inventory")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -64,3 +64,4 @@ class PartnersConfig(AppConfig):
         )
 
         # ---- sell-through, inventory and scorecards
+        register_event_types("SellThroughReported", "ChannelInventoryReported")

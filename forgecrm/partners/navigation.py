@@ -38,3 +38,5 @@ register_menu_entry(
 # ---- sell-through, channel inventory and scorecards
 SCORECARDS = _("Partner scorecards")
 register_menu_entry(MenuEntry(SCORECARDS, "partners:scorecard-overview", "chart-bar", 60, group="channel"))  # type: ignore[arg-type]
+SELL_THROUGH = _("Sell-through and stock")
+register_menu_entry(MenuEntry(SELL_THROUGH, "partners:sell-through", "packages", 58, group="channel"))  # type: ignore[arg-type]

@@ -87,9 +87,11 @@ urlpatterns += [
 ]
 
 # ---- sell-through, channel inventory and scorecards
+from .views import channel as _channel  # noqa: E402
 from .views import scorecards as _scorecards  # noqa: E402
 
 urlpatterns += [
+    path("sell-through/", _channel.sell_through_overview, name="sell-through"),
     path("scorecards/", _scorecards.scorecard_overview, name="scorecard-overview"),
     path("<int:pk>/scorecard/", _scorecards.partner_scorecard, name="partner-scorecard"),
 ]

@@ -411,6 +411,18 @@ WALKED_BY_THE_CSRF_TEST |= {
     "partners:service-request-status",
     "partners:service-request-comment",
 }
+# Partners: sell-through and channel stock (headquarters' page and the portal's), walked the same way.
+WALKED_BY_THE_CSRF_TEST |= {
+    "partners:sell-through",
+    "partner_portal:sell-through",
+    "partner_portal:sell-through-submit",
+    "partner_portal:sell-through-upload",
+    "partner_portal:sell-through-history",
+    "partner_portal:sell-through-report",
+    "partner_portal:stock",
+    "partner_portal:stock-submit",
+    "partner_portal:stock-upload",
+}
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from .partners_channel import seed_partners_channel
 from .partners_deals import seed_deal_registrations
 from .partners_funds import seed_partner_funds
 from .partners_portal import seed_partner_portal
+from .partners_sell_through import seed_partner_sell_through
 from .progress import Progress
 from .sales import seed_opportunities, seed_pipeline_settings
 from .sales_history import seed_commissions, seed_lead_settings, seed_leads, seed_planning, seed_sales_activities
@@ -109,6 +110,7 @@ def seed_demo(*, scale: Scale, seed: int, progress: Progress | None = None, toda
         seed_deal_registrations(org=org, book=book, rng=rng_for("deal-registrations"), today=today)
         seed_partner_portal()
         partner_funds = seed_partner_funds(org=org, partner_ids=book.partner_ids, rng=rng_for("mdf"), today=today)
+        sell_through = seed_partner_sell_through(partner_ids=book.partner_ids, rng=rng_for("sell-through"), today=today)
         search.finish(progress)
     summary = Summary(scale=scale.name, seed=seed, seconds=time.monotonic() - started)
     summary.counts = {
@@ -128,5 +130,6 @@ def seed_demo(*, scale: Scale, seed: int, progress: Progress | None = None, toda
         "commission statements": CommissionStatement.objects.count(),
         "deal registrations": DealRegistration.objects.count(),
         **partner_funds,
+        **sell_through,
     }
     return summary

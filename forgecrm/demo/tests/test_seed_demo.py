@@ -281,3 +281,12 @@ def test_mdf_and_partner_service_requests_in_every_state(seeded):
     assert all(row.committed <= row.amount and row.paid <= row.committed for row in MdfAllocation.objects.all())
     assert set(PartnerServiceRequest.objects.values_list("status", flat=True)) == set(ServiceRequestStatus.values)
     assert PartnerServiceComment.objects.filter(is_internal=True).exists()
+
+
+def test_partners_report_sell_through_and_stock(seeded):
+    from forgecrm.partners.models import ChannelInventory, SellThroughReport
+
+    reports = SellThroughReport.objects.all()
+    assert reports.count() >= 4 and reports.values("period_start").distinct().count() == 4
+    assert all(report.lines.exists() for report in reports)
+    assert ChannelInventory.objects.exists()

@@ -64,5 +64,17 @@ urlpatterns += [
 ]
 
 # ---- sell-through and inventory
+from .views import channel  # noqa: E402
+
+urlpatterns += [
+    path("sell-through/", channel.sell_through, name="sell-through"),
+    path("sell-through/submit/", channel.sell_through_submit, name="sell-through-submit"),
+    path("sell-through/upload/", channel.sell_through_upload, name="sell-through-upload"),
+    path("sell-through/history/", channel.history, name="sell-through-history"),
+    path("sell-through/reports/<int:pk>/", channel.report_detail, name="sell-through-report"),
+    path("stock/", channel.stock, name="stock"),
+    path("stock/submit/", channel.stock_submit, name="stock-submit"),
+    path("stock/upload/", channel.stock_upload, name="stock-upload"),
+]
 
 # ---- scorecard

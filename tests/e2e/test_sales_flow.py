@@ -104,8 +104,15 @@ def test_rep_converts_a_lead_moves_the_deal_quotes_it_and_downloads_the_pdf(live
     page.fill('input[name="opportunity_name"]', "동해정밀 냉동창고 공조")
     page.fill('input[name="close_date"]', "2027-03-31")
     page.fill('input[name="amount"]', "42000000")
-    page.locator('form[method="post"] button[type="submit"]').last.click()
-    page.wait_for_url(re.compile(r".*/sales/opportunities/\d+/$"))
+    # A conversion writes a lot and CI is shared: wait for the POST's answer itself, and if the form came back,
+    # say what it complained about instead of timing out on the URL.
+    with page.expect_response(lambda r: r.request.method == "POST" and "/convert/" in r.url, timeout=90_000) as posted:
+        page.locator('form[method="post"] button[type="submit"]').last.click()
+    if posted.value.status == 200:
+        page.wait_for_load_state()
+        problems = page.locator(".invalid-feedback, .alert-danger").all_inner_texts()
+        raise AssertionError(f"the conversion form came back: {problems}")
+    page.wait_for_url(re.compile(r".*/sales/opportunities/\d+/$"), timeout=60_000)
     lead = Lead.objects.get(pk=lead.pk)
     assert lead.status == LeadStatus.CONVERTED
     assert lead.converted_account.name == "(주)동해정밀냉동" and lead.converted_contact.full_name == "박구매"

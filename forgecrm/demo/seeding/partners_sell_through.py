@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from djmoney.money import Money
 
 from forgecrm.catalog.models import LifecycleStatus, Product
 from forgecrm.customers.models import Account
@@ -18,6 +17,8 @@ from forgecrm.partners.models import ReportSource
 from forgecrm.partners.operations import channel
 from forgecrm.platform.models import Role, User
 from forgecrm.sales.models import SalesOrder, SalesOrderLine, SalesOrderStatus
+
+from .sales import Sink
 
 MONTHS = 4
 PARTNERS = 8
@@ -60,6 +61,8 @@ def seed_partner_sell_through(*, partner_ids: list[int], rng: random.Random, tod
     by_id = {product.pk: product for product in Product.objects.filter(pk__in={p for v in bought.values() for p in v})}
     owner = User.objects.filter(role=Role.CHANNEL_MANAGER, is_active=True).order_by("pk").first()
     reports = stock_rows = 0
+    sell_in = Sink(history=True)  # set-based like the rest of the demo: one insert per table, not per order
+    numbers = set(SalesOrder.objects.filter(number__startswith="SO-ERP-").values_list("number", flat=True))
     for partner in partners:
         actor = reporters[partner.pk]
         own = [by_id[pk] for pk in bought.get(partner.pk, []) if pk in by_id]
@@ -67,7 +70,7 @@ def seed_partner_sell_through(*, partner_ids: list[int], rng: random.Random, tod
         for month in _months(today):
             shipped = {product.pk: rng.randint(4, 16) for product in products}
             if owner is not None:
-                _sell_in(partner, owner, month, today, products, shipped, rng)
+                _sell_in(sell_in, numbers, partner, owner, month, today, products, shipped, rng)
             lines: list[dict[str, Any]] = []
             for product in rng.sample(products, min(len(products), rng.randint(3, 6))):
                 quantity = max(1, shipped[product.pk] - rng.randint(0, 6))
@@ -94,42 +97,56 @@ def seed_partner_sell_through(*, partner_ids: list[int], rng: random.Random, tod
             ]
             channel.report_inventory(actor=actor, partner=partner, rows=rows, source=source)
             stock_rows += len(rows)
+    sell_in.flush()
     return {"sell-through reports": reports, "channel stock rows": stock_rows}
 
 
-def _sell_in(partner, owner, month: dt.date, today: dt.date, products, shipped, rng: random.Random) -> None:
-    """One ERP sales order to the partner in the month (its lines at 70% of list price)."""
+def _sell_in(
+    sink: Sink, numbers: set[str], partner, owner, month: dt.date, today: dt.date, products, shipped, rng
+) -> None:
+    """One ERP sales order to the partner in the month, its lines at 70% of list price, queued in the sink. These
+    are sell-in orders the distributor placed in the ERP: no quote behind them."""
     day = min(today, month + dt.timedelta(days=rng.randint(0, 9)))
     number = f"SO-ERP-{partner.pk}-{month:%Y%m}"
-    if SalesOrder.objects.filter(number=number).exists():
+    if number in numbers:
         return
+    numbers.add(number)
     prices = {
         p.pk: (Decimal(getattr(p.list_price, "amount", 0) or 1_000_000) * Decimal("0.7")).quantize(Decimal("1"))
         for p in products
     }
     net = sum(prices[p.pk] * shipped[p.pk] for p in products)
     vat = (net / 10).quantize(Decimal("1"))
-    order = SalesOrder.objects.create(
-        number=number,
-        account=partner,
-        owner=owner,
-        status=SalesOrderStatus.INVOICED if month < today.replace(day=1) else SalesOrderStatus.SHIPPED,
-        ordered_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10))),
-        net=Money(net, "KRW"),
-        vat=Money(vat, "KRW"),
-        total=Money(net + vat, "KRW"),
-        erp_number=f"ERP-{partner.pk}-{month:%Y%m}",
+    ordered_at = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+    stamp = {"created_at": ordered_at, "updated_at": ordered_at, "created_by_id": owner.pk, "updated_by_id": owner.pk}
+    order = sink.add(
+        SalesOrder,
+        {
+            **stamp,
+            "number": number,
+            "account_id": partner.pk,
+            "owner_id": owner.pk,
+            "status": SalesOrderStatus.INVOICED if month < today.replace(day=1) else SalesOrderStatus.SHIPPED,
+            "ordered_at": ordered_at,
+            "currency": "KRW",
+            "net": net,
+            "vat": vat,
+            "total": net + vat,
+            "erp_number": f"ERP-{partner.pk}-{month:%Y%m}",
+            "erp_synced_at": ordered_at,
+        },
     )
-    SalesOrderLine.objects.bulk_create(
-        [
-            SalesOrderLine(
-                order=order,
-                position=position,
-                product=product,
-                quantity=shipped[product.pk],
-                unit_price=Money(prices[product.pk], "KRW"),
-                line_total=Money(prices[product.pk] * shipped[product.pk], "KRW"),
-            )
-            for position, product in enumerate(products, start=1)
-        ]
-    )
+    for position, product in enumerate(products, start=1):
+        sink.add(
+            SalesOrderLine,
+            {
+                **stamp,
+                "order_id": order["id"],
+                "position": position,
+                "product_id": product.pk,
+                "description": product.name,
+                "quantity": shipped[product.pk],
+                "unit_price": prices[product.pk],
+                "line_total": prices[product.pk] * shipped[product.pk],
+            },
+        )

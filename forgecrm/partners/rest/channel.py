@@ -170,9 +170,11 @@ class SellThroughReportViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        existed = SellThroughReport.objects.filter(
-            partner=partner, period_start=data["period_start"].replace(day=1)
-        ).exists()
+        existed = (
+            scope_for(request.user, SellThroughReport)
+            .filter(partner=partner, period_start=data["period_start"].replace(day=1))
+            .exists()
+        )
         report = self._submit(request, partner, data["period_start"], [dict(row) for row in data["lines"]])
         return self._answer(report, 200 if existed else 201)
 

@@ -224,15 +224,6 @@ class ConvertForm(forms.Form):
         style(self)
 
 
-class LeadImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV or XLSX file"))
-    preview = forms.BooleanField(label=_("Preview only (nothing is saved)"), required=False, initial=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style(self)
-
-
 # --- configuration ---------------------------------------------------------------------------------------------
 
 

@@ -6,12 +6,12 @@ Round robin: the rule row is locked (`select_for_update`) while its pointer `las
 captured at the same moment never go to the same rep by a race; the capacity count runs under the same lock.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from forgecrm.platform import events
@@ -90,6 +90,73 @@ def pick_assignee(lead: Lead) -> tuple[User | None, Team | None, LeadAssignmentR
                 locked.save(update_fields=["last_assigned"])
                 return member, locked.assign_to_team, locked
     return None, None, None
+
+
+def pick_assignees(leads: Sequence[Lead]) -> list[tuple[User | None, Team | None, LeadAssignmentRule | None]]:
+    """`pick_assignee` for many leads at once (an import), in their order; must run in a transaction.
+
+    The rules are read once, the team rules locked once, the capacity counted once and kept current as leads are
+    handed out, so a chunk of thousands of leads costs a handful of queries; the round-robin pointers move as
+    they would lead by lead and are saved once per rule."""
+    rules = list(
+        LeadAssignmentRule.objects.filter(is_active=True).select_related("assign_to_user").order_by("priority", "id")
+    )
+    team_rule_ids = [rule.pk for rule in rules if rule.assign_to_team_id]
+    locked = {
+        rule.pk: rule
+        for rule in LeadAssignmentRule.objects.select_for_update().filter(pk__in=team_rule_ids).order_by("pk")
+    }
+    members_queryset = User.objects.filter(is_active=True).exclude(role__in=PORTAL_ROLES).order_by("id")
+    teams = {
+        team.pk: team
+        for team in Team.objects.filter(pk__in={rule.assign_to_team_id for rule in locked.values()}).prefetch_related(
+            Prefetch("members", queryset=members_queryset, to_attr="circle")
+        )
+    }
+    candidates = {rule.assign_to_user_id for rule in rules if rule.assign_to_user_id and rule.capacity is not None}
+    candidates |= {m.pk for rule in locked.values() if rule.capacity is not None for m in _circle(teams, rule)}
+    counts = open_lead_counts(candidates)
+    moved: dict[int, int] = {}
+    picked: list[tuple[User | None, Team | None, LeadAssignmentRule | None]] = []
+    for lead in leads:
+        choice: tuple[User | None, Team | None, LeadAssignmentRule | None] = (None, None, None)
+        for rule in rules:
+            if not rule_matches(rule, lead):
+                continue
+            if rule.assign_to_user_id:
+                user = rule.assign_to_user
+                if user is None or not user.is_active or not _has_room(rule, user.pk, counts):
+                    continue
+                choice = (user, None, rule)
+                break
+            team_rule = locked[rule.pk]
+            members = _circle(teams, team_rule)
+            ids = [m.pk for m in members]
+            start = ids.index(team_rule.last_assigned_id) + 1 if team_rule.last_assigned_id in ids else 0
+            member = next(
+                (
+                    members[(start + step) % len(members)]
+                    for step in range(len(members))
+                    if _has_room(team_rule, members[(start + step) % len(members)].pk, counts)
+                ),
+                None,
+            )
+            if member is not None:
+                team_rule.last_assigned_id = member.pk
+                moved[team_rule.pk] = member.pk
+                choice = (member, teams[team_rule.assign_to_team_id], team_rule)  # type: ignore[index]
+                break
+        if choice[0] is not None:
+            counts[choice[0].pk] = counts.get(choice[0].pk, 0) + 1
+        picked.append(choice)
+    for rule_id, user_id in moved.items():  # one UPDATE per team rule that handed out leads, not per lead
+        LeadAssignmentRule.objects.filter(pk=rule_id).update(last_assigned_id=user_id)
+    return picked
+
+
+def _circle(teams: Mapping[int, Team], rule: LeadAssignmentRule) -> list[User]:
+    team = teams.get(rule.assign_to_team_id)  # type: ignore[arg-type]
+    return list(getattr(team, "circle", [])) if team is not None else []
 
 
 def assign_by_rules(*, lead: Lead, actor: User | None = None) -> Lead:

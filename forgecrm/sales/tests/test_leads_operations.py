@@ -275,28 +275,6 @@ def test_capture_records_consents_with_text_version_ip_and_time(people):
     assert consent.recorded_at is not None
 
 
-# --- import ----------------------------------------------------------------------------------------------------
-
-
-def test_import_previews_reports_bad_rows_and_is_idempotent(people):
-    headers = ["회사명", "이름", "이메일", "휴대폰", "사업자등록번호", "ID"]
-    rows = [
-        (2, ["(주)가나", "김가나", "ga@na.kr", "010-1111-2222", "", "A1"]),
-        (3, ["(주)다라", "이다라", "bad-email", "", "", "A2"]),
-        (4, ["(주)마바", "박마바", "", "", "123-45-67890", "A3"]),
-        (5, ["(주)가나", "김가나", "ga@na.kr", "", "", "A1"]),
-    ]
-    preview = lead_capture.import_leads(actor=people.rep, headers=headers, rows=rows, preview=True)
-    assert (preview.created, len(preview.errors)) == (1, 3)
-    assert not Lead.objects.exists()
-    assert {(e["line"], e["column"]) for e in preview.errors} == {(3, "email"), (4, "brn"), (5, "external_id")}
-    report = lead_capture.import_leads(actor=people.rep, headers=headers, rows=rows)
-    assert report.created == 1 and Lead.objects.get().owner == people.rep
-    again = lead_capture.import_leads(actor=people.rep, headers=headers, rows=rows)
-    assert (again.created, again.unchanged) == (0, 1)
-    assert Lead.objects.count() == 1 and Lead.history.count() == 1
-
-
 # --- duplicates ------------------------------------------------------------------------------------------------
 
 

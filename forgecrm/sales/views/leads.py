@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_POST
 from django_stubs_ext import StrOrPromise
 from djmoney.money import Money
 
-from forgecrm.customers.imports.reading import UploadRejected, read_table
 from forgecrm.platform.exports import Column
 from forgecrm.platform.forms import add_validation_error
 from forgecrm.platform.korea.brn import format_brn
@@ -30,14 +29,12 @@ from ..forms.leads import (
     LeadAssignForm,
     LeadFilterForm,
     LeadForm,
-    LeadImportForm,
     LeadStatusForm,
 )
-from ..operations import lead_assignment, lead_capture, lead_conversion, leads
+from ..imports.leads import KIND_KEY as LEADS_KIND
+from ..operations import lead_assignment, lead_conversion, leads
 from ..policies import is_assigner
 from ..queries import leads as queries
-
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
 def _header(text: StrOrPromise) -> str:
@@ -351,29 +348,8 @@ def lead_duplicates(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def lead_import(request: HttpRequest) -> HttpResponse:
+    """Leads import through the import framework (mapping, preview, job with progress, report), kind preselected."""
     _require(request, "sales.add_lead")
     if not _user(request).is_internal:
         raise PermissionDenied
-    form = LeadImportForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            form.add_error("file", _("The file is larger than 10 MB."))
-        else:
-            try:
-                table = read_table(upload.name, upload.read())
-                report = lead_capture.import_leads(
-                    actor=_user(request), headers=table.headers, rows=table.rows, preview=form.cleaned_data["preview"]
-                )
-            except UploadRejected as error:
-                form.add_error("file", str(error))
-            else:
-                if not report.preview and report.created:
-                    messages.success(request, _("%(count)d leads imported.") % {"count": report.created})
-    return render(
-        request,
-        "sales/leads/import.html",
-        {"title": _("Import leads"), "form": form, "report": report},
-        status=400 if form.errors else 200,
-    )
+    return redirect(f"{reverse('customers:account-import')}?target={LEADS_KIND}")

@@ -2,12 +2,20 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from forgecrm.customers.models import AccountKind
 
 from .kinds import ImportKind, kind_for, registered_kinds
 from .mapping import Target, fields_for
+
+
+def _interpolate(text, values) -> str:
+    return str(text) % values()
+
+
+lazy_interpolation = lazy(_interpolate, str)
 
 MODE_CHOICES = (
     ("fill", _("Fill in empty fields of the existing record")),
@@ -73,8 +81,11 @@ class ImportUploadForm(forms.Form):
     )
     file = forms.FileField(
         label=_("File"),
-        help_text=_("CSV (UTF-8 or CP949/EUC-KR, comma, semicolon or tab) or Excel .xlsx, up to %(mb)s MB.")
-        % {"mb": settings.FORGE_IMPORT_MAX_BYTES // (1024 * 1024)},
+        # lazy to the end: `%` on a lazy string would fix the language of whoever imported the module first
+        help_text=lazy_interpolation(
+            _("CSV (UTF-8 or CP949/EUC-KR, comma, semicolon or tab) or Excel .xlsx, up to %(mb)s MB."),
+            lambda: {"mb": settings.FORGE_IMPORT_MAX_BYTES // (1024 * 1024)},
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx", "class": "form-control"}),
     )
     mode = forms.ChoiceField(

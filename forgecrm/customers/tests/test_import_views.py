@@ -178,3 +178,15 @@ def test_hostile_cells_come_back_neutralised_in_the_report(client, admin, django
     assert "'+cmd|' /C calc'!A0" in cells and "'@SUM(1+1)" in cells
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
     assert list(Account.objects.values_list("name", flat=True)) == ["정상상사"]
+
+
+def test_the_upload_help_follows_the_language():
+    from django.utils import translation
+
+    from forgecrm.customers.imports.forms import ImportUploadForm
+
+    help_text = ImportUploadForm.base_fields["file"].help_text
+    with translation.override("en"):
+        assert str(help_text).startswith("CSV (UTF-8 or CP949")
+    with translation.override("ko"):
+        assert "쉼표" in str(help_text)

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from forgecrm.catalog.models import ProductLine
 from forgecrm.customers.models import Account, AccountKind, ConsentPurpose, Contact
@@ -137,7 +138,7 @@ class LeadFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("status"),
         required=False,
-        choices=[("", _("All")), ("open", _("Open")), *list(LeadStatus.choices)],
+        choices=[("", _("All")), ("open", pgettext_lazy("open deals or leads", "Open")), *list(LeadStatus.choices)],
     )
     owner = forms.ChoiceField(label=_("owner"), required=False)
     source = forms.ChoiceField(label=_("source"), required=False, choices=[("", _("All")), *list(LeadSource.choices)])

@@ -5,6 +5,7 @@ from typing import cast
 from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from forgecrm.catalog.models import Option, PriceList, Product, ProductLine
 from forgecrm.customers.models import Account, AccountKind, Contact
@@ -163,7 +164,12 @@ class OpportunityFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All")), ("open", _("Open")), ("won", _("Won")), ("lost", _("Lost"))],
+        choices=[
+            ("", _("All")),
+            ("open", pgettext_lazy("open deals or leads", "Open")),
+            ("won", _("Won")),
+            ("lost", _("Lost")),
+        ],
     )
     stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none(), required=False)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)

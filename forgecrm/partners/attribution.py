@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Trim, Upper
 
 from forgecrm.sales.models import Opportunity
 
@@ -26,12 +26,18 @@ ROI_WINDOW_MONTHS = 12
 
 
 def programme_key(source: str, source_detail: str) -> tuple[str, str]:
-    return source or "", (source_detail or "").strip()
+    """One programme whatever the spelling: `mdf-2026-00012 ` and `MDF-2026-00012` are the same activity."""
+    return source or "", mdf_number_of(source_detail)
 
 
 def mdf_number_of(source_detail: str) -> str:
     """The MDF request number a source detail names, in the numbering's spelling (or the detail itself)."""
     return (source_detail or "").strip().upper()
+
+
+def folded_detail(path: str = "source_detail"):
+    """The database's spelling of `mdf_number_of`, to compare a lead's source detail with MDF numbers."""
+    return Upper(Trim(path))
 
 
 @dataclass
@@ -76,12 +82,8 @@ def mdf_returns(
     if not numbers:
         return dict(result)
     won = (
-        opportunities.filter(
-            stage__is_won=True,
-            closed_at__lt=until,
-            amount_currency="KRW",
-            source_lead__source_detail__in=paid.values("number"),
-        )
+        opportunities.alias(detail=folded_detail("source_lead__source_detail"))
+        .filter(stage__is_won=True, closed_at__lt=until, amount_currency="KRW", detail__in=paid.values("number"))
         .values("source_lead__source_detail")
         .annotate(amount=Coalesce(Sum("amount"), ZERO), deals=Count("pk"))
     )

@@ -148,8 +148,10 @@ def channel_effectiveness_for(
     programmes: dict[tuple[str, str], ProgrammeRow] = {}
     for row in offers.values("lead__source", "lead__source_detail").annotate(**_counts("lead")).order_by():
         key = programme_key(row["lead__source"], row["lead__source_detail"])
-        item = programmes.setdefault(key, ProgrammeRow(*key))
-        item.outcome.add(_outcome(row))
+        item = programmes.setdefault(key, ProgrammeRow(key[0], row["lead__source_detail"].strip()))
+        outcome = _outcome(row)
+        outcome.won_amount = ZERO  # summed over the opportunities below
+        item.outcome.add(outcome)
     # A lead whose offers reached two partners (a re-routing, a second attempt) converts once: the programme's
     # won amount is summed over its opportunities, not its offers.
     for row in (
@@ -165,20 +167,20 @@ def channel_effectiveness_for(
     ):
         key = programme_key(row["source_lead__source"], row["source_lead__source_detail"])
         if key in programmes:
-            programmes[key].outcome.won_amount = Decimal(row["amount"])
+            programmes[key].outcome.won_amount += Decimal(row["amount"])
 
     # MDF activities: those the programmes name, and those paid in the period (a cost without leads shows too).
-    by_number = {mdf_number_of(detail): key for key, detail in ((key, key[1]) for key in programmes) if detail}
+    by_number = {key[1]: key for key in programmes if key[1]}
     paid_in_period = paid_mdf_activities(mdf, since, until).values("pk")
     for number, name, partner_id, partner_name, partner_tier, status, paid in (
-        mdf.filter(Q(number__in=[key[1] for key in programmes if key[1]]) | Q(pk__in=paid_in_period))
+        mdf.filter(Q(number__in=list(by_number)) | Q(pk__in=paid_in_period))
         .values_list(
             "number", "campaign_name", "partner_id", "partner__name", "partner__tier", "status", "claim__claimed_amount"
         )
         .order_by("number")
     ):
         cost = Decimal(paid or 0) if status == "paid" else ZERO
-        key = by_number.get(mdf_number_of(number)) or ("", number)
+        key = by_number.get(mdf_number_of(number)) or ("", mdf_number_of(number))
         item = programmes.setdefault(key, ProgrammeRow(*key))
         item.mdf_number, item.mdf_activity, item.mdf_partner = number, name, partner_name
         item.outcome.cost = cost

@@ -7,6 +7,7 @@ have become so far (accepted, rejected, recalled, converted, won). Four queries 
 partners and programmes; every row comes from the actor's scopes."""
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -111,7 +112,7 @@ def _counts(prefix: str = "") -> dict[str, Any]:
     }
 
 
-def _outcome(row: dict[str, Any]) -> Outcome:
+def _outcome(row: Mapping[str, Any]) -> Outcome:
     return Outcome(
         routed=row["routed"],
         accepted=row["accepted"],
@@ -138,6 +139,7 @@ def channel_effectiveness_for(
         offers, mdf = offers.filter(partner_id__in=partner_ids), mdf.filter(partner_id__in=partner_ids)
 
     partners: dict[int, PartnerRow] = {}
+    row: Mapping[str, Any]
     for row in (
         offers.values("partner_id", "partner__name", "partner__tier").annotate(**_counts()).order_by("partner_id")
     ):

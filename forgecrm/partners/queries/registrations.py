@@ -51,7 +51,7 @@ def registrations_for(actor, filters: dict[str, Any] | None = None) -> QuerySet[
     filters = filters or {}
     queryset = with_outcome(scope_for(actor, DealRegistration).select_related(*LIST_RELATED))
     if filters.get("outcome") in OUTCOMES:
-        queryset = queryset.filter(outcome=filters["outcome"])
+        queryset = queryset.filter(outcome=filters["outcome"])  # type: ignore[misc]  # annotated by with_outcome
     text = (filters.get("q") or "").strip()[:100]
     if text:
         digits = "".join(ch for ch in text if ch.isdigit())

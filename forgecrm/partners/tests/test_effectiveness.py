@@ -156,3 +156,15 @@ def test_constant_queries(client, world, django_assert_max_num_queries):
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(url)
     assert "MDF-2026-00205" in response.content.decode()
+
+
+def test_a_partner_admin_sees_its_own_programme_outcomes_only(client, world):
+    url = reverse("partner_portal:programme-outcomes")
+    client.force_login(UserFactory(role=Role.PARTNER_ADMIN, organization=world["gold"]))
+    body = client.get(url).content.decode()
+    assert "MDF-2026-00077" in body and "100,000,000" in body
+    assert "여름 성수기 캠페인" not in body and "MDF-2026-00078" not in body
+    client.force_login(UserFactory(role=Role.PARTNER_REP, organization=world["gold"]))
+    assert client.get(url).status_code == 403
+    client.force_login(channel())
+    assert client.get(url).status_code == 403

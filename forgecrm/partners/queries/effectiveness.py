@@ -16,6 +16,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from forgecrm.customers.models import Tier
 from forgecrm.platform.access import scope_for
 from forgecrm.sales.models import LeadSource, Opportunity
 from forgecrm.sales.queries.planning import Period
@@ -81,6 +82,10 @@ class PartnerRow:
     name: str
     tier: str
     outcome: Outcome = field(default_factory=Outcome)
+
+    @property
+    def tier_label(self) -> str:
+        return str(Tier(self.tier).label) if self.tier in Tier.values else self.tier
 
 
 @dataclass
@@ -152,23 +157,26 @@ def channel_effectiveness_for(
         key = programme_key(row["lead__source"], row["lead__source_detail"])
         item = programmes.setdefault(key, ProgrammeRow(key[0], row["lead__source_detail"].strip()))
         outcome = _outcome(row)
-        outcome.won_amount = ZERO  # summed over the opportunities below
+        outcome.converted, outcome.won, outcome.won_amount = 0, 0, ZERO  # counted over the opportunities below
         item.outcome.add(outcome)
-    # A lead whose offers reached two partners (a re-routing, a second attempt) converts once: the programme's
-    # won amount is summed over its opportunities, not its offers.
+    # A lead whose offers reached two partners (a re-routing, a second attempt) converts once: a programme's
+    # opportunities, wins and won amount are counted over the opportunities the actor sees, not over offers.
+    won = Q(stage__is_won=True)
     for row in (
         scope_for(actor, Opportunity)
-        .filter(
-            source_lead__in=offers.filter(status__in=TAKEN).values("lead"),
-            stage__is_won=True,
-            amount_currency="KRW",
-        )
+        .filter(source_lead__in=offers.filter(status__in=TAKEN).values("lead"))
         .values("source_lead__source", "source_lead__source_detail")
-        .annotate(amount=Coalesce(Sum("amount"), ZERO))
+        .annotate(
+            converted=Count("pk"),
+            won=Count("pk", filter=won),
+            amount=Coalesce(Sum("amount", filter=won & Q(amount_currency="KRW")), ZERO),
+        )
         .order_by()
     ):
         key = programme_key(row["source_lead__source"], row["source_lead__source_detail"])
         if key in programmes:
+            programmes[key].outcome.converted += row["converted"]
+            programmes[key].outcome.won += row["won"]
             programmes[key].outcome.won_amount += Decimal(row["amount"])
 
     # MDF activities: those the programmes name, and those paid in the period (a cost without leads shows too).

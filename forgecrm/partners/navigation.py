@@ -40,3 +40,7 @@ SCORECARDS = _("Partner scorecards")
 register_menu_entry(MenuEntry(SCORECARDS, "partners:scorecard-overview", "chart-bar", 60, group="channel"))  # type: ignore[arg-type]
 SELL_THROUGH = _("Sell-through and stock")
 register_menu_entry(MenuEntry(SELL_THROUGH, "partners:sell-through", "packages", 58, group="channel"))  # type: ignore[arg-type]
+
+# ---- the effectiveness loop (the entry shows to every internal user; the page answers its readers only)
+EFFECTIVENESS = _("Channel effectiveness")
+register_menu_entry(MenuEntry(EFFECTIVENESS, "partners:channel-effectiveness", "chart-funnel", 62, group="channel"))  # type: ignore[arg-type]

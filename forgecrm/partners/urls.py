@@ -95,3 +95,10 @@ urlpatterns += [
     path("scorecards/", _scorecards.scorecard_overview, name="scorecard-overview"),
     path("<int:pk>/scorecard/", _scorecards.partner_scorecard, name="partner-scorecard"),
 ]
+
+# ---- the effectiveness loop: outcome per programme and per partner
+from .views import effectiveness as _effectiveness  # noqa: E402
+
+urlpatterns += [
+    path("effectiveness/", _effectiveness.channel_effectiveness, name="channel-effectiveness"),
+]

@@ -4,6 +4,7 @@ in every status with public answers and internal notes (two of them past their r
 
 import datetime as dt
 import random
+from collections import defaultdict
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,7 +13,9 @@ from django.utils import timezone
 from forgecrm.customers.models import Account
 from forgecrm.partners.models import MdfRequestStatus, PartnerServiceRequest, ServiceRequestStatus
 from forgecrm.partners.operations import funds, service_requests
+from forgecrm.partners.operations.scorecards import compute_scorecards, month_start
 from forgecrm.platform.models import Role, User
+from forgecrm.sales.models import Lead, LeadSource
 from forgecrm.sales.models.planning import period_start_for
 
 from .organisation import Organisation
@@ -117,6 +120,7 @@ def seed_partner_funds(
     last_quarter = period_start_for("quarter", quarter - dt.timedelta(days=1))
     counts = {"mdf requests": 0, "partner service requests": 0}
     number = 0
+    paid: list = []
     for index, (partner, admin) in enumerate(pairs):
         for start in (last_quarter, quarter):
             allocation = funds.allocate_mdf(
@@ -144,10 +148,40 @@ def seed_partner_funds(
                     requested_amount=cost // 2,
                     expected_leads=rng.randint(10, 50),
                 )
-                _advance(request, state, admin=admin, channel=channel, rng=rng, number=number)
+                request = _advance(request, state, admin=admin, channel=channel, rng=rng, number=number)
+                if request.status == MdfRequestStatus.PAID:
+                    paid.append(request)
                 counts["mdf requests"] += 1
         counts["partner service requests"] += _service_requests(partner, admin, agents, rng, index)
+    counts["leads from mdf activities"] = _attribute_leads(paid)
+    month = month_start(today)
+    for _ in range(4):  # the scorecards again, now with their MDF return
+        compute_scorecards(period_start=month)
+        month = month_start(month - dt.timedelta(days=1))
     return counts
+
+
+def _attribute_leads(paid: list) -> int:
+    """The leads the paid activities brought: their 캠페인 (source detail) becomes the request's number, as the
+    import of an event's attendee list would write it (partners.attribution). Some of the partner's own routed
+    leads, and one lead that became a won deal per activity, so the MDF return is not empty. One bulk update."""
+    leads = list(
+        Lead.objects.filter(partner__isnull=False).select_related("converted_opportunity__stage").order_by("pk")
+    )
+    won = [lead for lead in leads if lead.converted_opportunity and lead.converted_opportunity.stage.is_won]
+    own: dict[int, list[Lead]] = defaultdict(list)
+    for lead in leads:
+        own[lead.partner_id].append(lead)  # type: ignore[index]  # partner is not null here
+    tagged: dict[int, Lead] = {}
+    for request in paid:
+        picks = [lead for lead in own[request.partner_id] if lead.pk not in tagged][:5]
+        picks += [lead for lead in won if lead.pk not in tagged][:1]
+        for lead in picks:
+            lead.source = LeadSource.TRADE_SHOW if request.activity_type == "exhibition" else LeadSource.CAMPAIGN
+            lead.source_detail = request.number
+            tagged[lead.pk] = lead
+    Lead.objects.bulk_update(list(tagged.values()), ["source", "source_detail"], batch_size=500)
+    return len(tagged)
 
 
 def _service_requests(partner: Account, admin: User, agents: list[User], rng: random.Random, index: int) -> int:

@@ -290,3 +290,18 @@ def test_partners_report_sell_through_and_stock(seeded):
     assert reports.count() >= 4 and reports.values("period_start").distinct().count() == 4
     assert all(report.lines.exists() for report in reports)
     assert ChannelInventory.objects.exists()
+
+
+def test_the_effectiveness_report_and_the_mdf_return_have_numbers(seeded):
+    from forgecrm.partners.models import PartnerScorecard
+    from forgecrm.partners.queries.effectiveness import channel_effectiveness_for
+    from forgecrm.partners.queries.funds import period_of
+    from forgecrm.platform.models import Role, User
+
+    channel = User.objects.filter(role=Role.CHANNEL_MANAGER).order_by("pk").first()
+    report = channel_effectiveness_for(channel, period_of(None))
+    assert report.total.routed and report.partners
+    mdf = [row for row in report.programmes if row.mdf_number]
+    assert mdf and any(row.outcome.routed for row in mdf) and any(row.outcome.cost for row in mdf)
+    assert PartnerScorecard.objects.filter(mdf_paid__gt=0).exists()
+    assert PartnerScorecard.objects.filter(mdf_return__gt=0).exists()

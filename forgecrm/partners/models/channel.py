@@ -99,6 +99,11 @@ class PartnerScorecard(models.Model):
     currency = currency_field()
     won_amount = money_field(_("won amount"))
     sell_through_amount = money_field(_("sell-through"))
+    # MDF return: paid MDF of the partner's activities in the twelve months to the period's end, and the won
+    # business of the opportunities from their leads (partners.attribution).
+    mdf_paid = money_field(_("MDF paid"))
+    mdf_won_amount = money_field(_("won from MDF activities"))
+    mdf_return = models.DecimalField(_("MDF return (×)"), max_digits=12, decimal_places=2, null=True, blank=True)
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, default=0)
     computed_at = models.DateTimeField(_("computed at"))
 

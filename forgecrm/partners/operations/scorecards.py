@@ -1,23 +1,24 @@
 """Partner scorecards (PRODUCT part 3): per partner and month, computed set-based from offers, opportunities,
 sell-through and certifications, scored 0-100, and fed back into routing as the profile's performance score.
 
-Score = the weighted sum of six parts, each 0..1 (weights below, they add up to 100):
-- acceptance 25: offers accepted / offers answered or recalled in the month;
+Score = the weighted sum of seven parts, each 0..1 (weights below, they add up to 100):
+- acceptance 20: offers accepted / offers answered or recalled in the month;
 - conversion 20: accepted leads converted / accepted leads;
 - speed 15: 1 - median hours to answer / 48 (0 at two days or slower);
-- won amount 20: the partner's won amount / the best of its tier this month;
+- won amount 15: the partner's won amount / the best of its tier this month;
 - sell-through 10: the partner's reported sell-through / the best of its tier this month;
-- certifications 10: valid certifications, three or more count full.
-A part without data (no offers yet, nobody in the tier won anything) counts 0.5, so a new partner starts in the
-middle instead of at the bottom. The profile's performance score (what routing ranks by) is the mean of the
-partner's last three monthly scores. MDF return on investment joins when the MDF area provides it
-(`MDF_ROI_SOURCE`); until then it is not part of the score.
+- certifications 10: valid certifications, three or more count full;
+- MDF return 10: won business from the leads of the partner's MDF activities paid in the twelve months to the
+  month's end ÷ the MDF paid for them (`partners.attribution.mdf_returns`), ten times or more counts full.
+A part without data (no offers yet, nobody in the tier won anything, no MDF paid) counts 0.5, so a new partner
+starts in the middle instead of at the bottom. The profile's performance score (what routing ranks by) is the
+mean of the partner's last three monthly scores. Sell-through is read here from its lines as the system (the
+beat has no actor for `queries.channel.sell_through_for`, which gives a person the same figure from its scopes).
 """
 
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -30,15 +31,31 @@ from djmoney.money import Money
 from forgecrm.customers.models import Account, AccountKind
 from forgecrm.sales.models import LeadStatus, Opportunity
 
-from ..models import LeadOffer, OfferStatus, PartnerCertification, PartnerProfile, PartnerScorecard, SellThroughLine
+from ..attribution import ROI_WINDOW_MONTHS, MdfReturn, mdf_returns
+from ..models import (
+    LeadOffer,
+    MdfRequest,
+    OfferStatus,
+    PartnerCertification,
+    PartnerProfile,
+    PartnerScorecard,
+    SellThroughLine,
+)
 
-WEIGHTS = {"acceptance": 25, "conversion": 20, "speed": 15, "won": 20, "sell_through": 10, "certifications": 10}
+WEIGHTS = {
+    "acceptance": 20,
+    "conversion": 20,
+    "speed": 15,
+    "won": 15,
+    "sell_through": 10,
+    "certifications": 10,
+    "mdf_return": 10,
+}
 NEUTRAL = 0.5
 SPEED_HOURS = 48
 FULL_CERTIFICATIONS = 3
 SCORE_MONTHS = 3
-# Hook for the MDF area: (partner ids, start, end) -> {partner id: return on investment}; None until it exists.
-MDF_ROI_SOURCE: Callable[[list[int], dt.date, dt.date], dict[int, Decimal]] | None = None
+FULL_MDF_RETURN = 10  # won of business per won of MDF paid that counts the part full
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -125,7 +142,12 @@ def compute_scorecards(*, actor=None, period_start: dt.date, partner_ids: list[i
         .annotate(n=Count("pk"))
         .values_list("partner_id", "n")
     )
-    roi = MDF_ROI_SOURCE(ids, start, end) if MDF_ROI_SOURCE is not None else {}
+    window_start = start
+    for _month in range(ROI_WINDOW_MONTHS - 1):
+        window_start = month_start(window_start - dt.timedelta(days=1))
+    returns = mdf_returns(
+        MdfRequest.objects.filter(partner_id__in=ids), Opportunity.objects.all(), _aware(window_start), until
+    )
 
     best_won: dict[str, Decimal] = defaultdict(Decimal)
     best_sold: dict[str, Decimal] = defaultdict(Decimal)
@@ -150,7 +172,9 @@ def compute_scorecards(*, actor=None, period_start: dt.date, partner_ids: list[i
             "sell_through": _ratio(float(sold_amount), float(best_sold[tier])),
             "certifications": min(certified.get(pk, 0), FULL_CERTIFICATIONS) / FULL_CERTIFICATIONS,
         }
-        _ = roi.get(pk)  # reserved: MDF return on investment, once the MDF area provides it
+        mdf = returns.get(pk) or MdfReturn()
+        ratio = mdf.ratio
+        parts["mdf_return"] = None if ratio is None else min(1.0, float(ratio) / FULL_MDF_RETURN)
         cards.append(
             PartnerScorecard(
                 partner_id=pk,
@@ -165,6 +189,9 @@ def compute_scorecards(*, actor=None, period_start: dt.date, partner_ids: list[i
                 currency="KRW",
                 won_amount=Money(won_amount, "KRW"),
                 sell_through_amount=Money(sold_amount, "KRW"),
+                mdf_paid=Money(mdf.paid, "KRW"),
+                mdf_won_amount=Money(mdf.won_amount, "KRW"),
+                mdf_return=ratio,
                 score=score_of(parts),
                 computed_at=now,
             )
@@ -185,6 +212,11 @@ def compute_scorecards(*, actor=None, period_start: dt.date, partner_ids: list[i
                 "won_amount_currency",
                 "sell_through_amount",
                 "sell_through_amount_currency",
+                "mdf_paid",
+                "mdf_paid_currency",
+                "mdf_won_amount",
+                "mdf_won_amount_currency",
+                "mdf_return",
                 "score",
                 "computed_at",
             ],

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, CharField, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from forgecrm.platform.access import get_for_or_404, principal_for, scope_for
@@ -15,13 +15,43 @@ from ..models import ChannelConflict, ConflictStatus, DealRegistration, DealRegi
 from ..operations.registrations import reminder_days
 
 LIST_RELATED = ("partner", "submitted_by", "product_line", "account")
+S = RegistrationStatus
+# What an approved registration became, as its partner may see it: the opportunity's stage when there is one,
+# else the registration's own close (won / lost) or, while approved, open. Drafts, reviews, rejections and
+# expiries have no outcome ("").
+OUTCOMES = ("open", "won", "lost")
+OUTCOME = Case(
+    When(opportunity__stage__is_won=True, then=Value("won")),
+    When(opportunity__stage__is_lost=True, then=Value("lost")),
+    When(opportunity__isnull=False, then=Value("open")),
+    When(status=S.WON, then=Value("won")),
+    When(status=S.LOST, then=Value("lost")),
+    When(status=S.APPROVED, then=Value("open")),
+    default=Value(""),
+    output_field=CharField(),
+)
+
+
+def with_outcome(queryset: QuerySet[DealRegistration]) -> QuerySet[DealRegistration]:
+    """The outcome and only the opportunity's figures a partner may read: amount, currency, win/loss reason code
+    and close date (never its competitors, notes, lines or costs)."""
+    return queryset.annotate(
+        outcome=OUTCOME,
+        outcome_amount=F("opportunity__amount"),
+        outcome_currency=F("opportunity__amount_currency"),
+        outcome_reason=F("opportunity__win_loss_reason"),
+        outcome_closed_at=F("opportunity__closed_at"),
+    )
 
 
 def registrations_for(actor, filters: dict[str, Any] | None = None) -> QuerySet[DealRegistration]:
-    """Registrations the actor may see; filters: q (number, customer, BRN), status, partner, expiring (approved,
-    exclusivity ending within the reminder window), open_conflicts (with undecided conflicts; internal only)."""
+    """Registrations the actor may see, each with its outcome (`with_outcome`); filters: q (number, customer,
+    BRN), status, partner, outcome (open / won / lost), expiring (approved, exclusivity ending within the
+    reminder window), open_conflicts (with undecided conflicts; internal only)."""
     filters = filters or {}
-    queryset = scope_for(actor, DealRegistration).select_related(*LIST_RELATED)
+    queryset = with_outcome(scope_for(actor, DealRegistration).select_related(*LIST_RELATED))
+    if filters.get("outcome") in OUTCOMES:
+        queryset = queryset.filter(outcome=filters["outcome"])  # type: ignore[misc]  # annotated by with_outcome
     text = (filters.get("q") or "").strip()[:100]
     if text:
         digits = "".join(ch for ch in text if ch.isdigit())
@@ -51,7 +81,10 @@ def registrations_for(actor, filters: dict[str, Any] | None = None) -> QuerySet[
 
 def get_registration_for(actor, pk: Any) -> DealRegistration:
     return get_for_or_404(
-        actor, DealRegistration, queryset=DealRegistration.objects.select_related(*LIST_RELATED, "opportunity"), pk=pk
+        actor,
+        DealRegistration,
+        queryset=with_outcome(DealRegistration.objects.select_related(*LIST_RELATED, "opportunity")),
+        pk=pk,
     )
 
 

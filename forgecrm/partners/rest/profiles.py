@@ -86,6 +86,10 @@ class PartnerScorecardSerializer(serializers.ModelSerializer):
     sell_through_amount = serializers.DecimalField(
         source="sell_through_amount.amount", max_digits=18, decimal_places=2, read_only=True
     )
+    mdf_paid = serializers.DecimalField(source="mdf_paid.amount", max_digits=18, decimal_places=2, read_only=True)
+    mdf_won_amount = serializers.DecimalField(
+        source="mdf_won_amount.amount", max_digits=18, decimal_places=2, read_only=True
+    )
 
     class Meta:
         model = PartnerScorecard
@@ -101,6 +105,9 @@ class PartnerScorecardSerializer(serializers.ModelSerializer):
             "currency",
             "won_amount",
             "sell_through_amount",
+            "mdf_paid",
+            "mdf_won_amount",
+            "mdf_return",
             "score",
             "computed_at",
         ]

@@ -10,10 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from forgecrm.customers.tests.factories import AccountFactory, PartnerAccountFactory
-from forgecrm.partners.models import OfferStatus, PartnerProfile, PartnerScorecard
+from forgecrm.partners.models import MdfRequestStatus, OfferStatus, PartnerProfile, PartnerScorecard
 from forgecrm.partners.operations.scorecards import WEIGHTS, compute_scorecards, score_of, tier_ranking
 from forgecrm.partners.tests import factories as f
-from forgecrm.sales.models import LeadStatus
+from forgecrm.sales.models import LeadStatus, Stage
+from forgecrm.sales.tests.factories import LeadFactory, OpportunityFactory
 
 pytestmark = pytest.mark.django_db
 MONTH = dt.date(2026, 10, 1)
@@ -74,8 +75,8 @@ def test_a_scorecard_counts_and_scores_a_month():
     assert card.median_response_hours == Decimal("2.00")  # answers after 2, 4, 6, 1, 1 hours
     assert card.sell_through_amount.amount == Decimal(40_000_000)
     # acceptance 4/5, conversion 2/4, speed 1 - 2/48, won: nobody in gold won (neutral), sell-through best of tier,
-    # certifications 1 of 3
-    expected = 25 * 0.8 + 20 * 0.5 + 15 * (1 - 2 / 48) + 20 * 0.5 + 10 * 1 + 10 * (1 / 3)
+    # certifications 1 of 3, no MDF paid (neutral)
+    expected = 20 * 0.8 + 20 * 0.5 + 15 * (1 - 2 / 48) + 15 * 0.5 + 10 * 1 + 10 * (1 / 3) + 10 * 0.5
     assert card.score == Decimal(str(expected)).quantize(Decimal("0.01"))
     weak_card = PartnerScorecard.objects.get(partner=weak, period_start=MONTH)
     assert weak_card.leads_accepted == 0 and weak_card.score < card.score
@@ -100,3 +101,41 @@ def test_recomputing_replaces_the_month_and_keeps_a_constant_number_of_queries()
         compute_scorecards(period_start=MONTH)
     assert len(large) <= len(small) + 1  # SQLite may split the upsert by its parameter limit
     assert PartnerScorecard.objects.filter(period_start=MONTH).count() == 15
+
+
+def _paid_mdf(partner, number, amount, paid_at):
+    allocation = f.MdfAllocationFactory(partner=partner, period_start=paid_at.date().replace(day=1))
+    request = f.MdfRequestFactory(number=number, allocation=allocation, status=MdfRequestStatus.PAID)
+    f.MdfClaimFactory(request=request, claimed_amount=f.krw(amount), paid_at=paid_at)
+    return request
+
+
+def _won_from(detail, amount, closed_at, partner):
+    lead = LeadFactory(source="trade_show", source_detail=detail, partner=partner)
+    return OpportunityFactory(
+        stage=Stage.objects.get(code="won"), amount=f.krw(amount), source_lead=lead, closed_at=closed_at
+    )
+
+
+def test_the_mdf_return_feeds_the_score():
+    funded = PartnerAccountFactory(name="지원금 활용", tier="silver")
+    idle = PartnerAccountFactory(name="지원금 미사용", tier="silver")
+    for account in (funded, idle):
+        f.PartnerProfileFactory(account=account)
+    _paid_mdf(funded, "MDF-2026-00901", 5_000_000, at(3))
+    _paid_mdf(funded, "MDF-2025-00902", 3_000_000, timezone.make_aware(dt.datetime(2025, 9, 1)))  # outside the year
+    _paid_mdf(idle, "MDF-2026-00903", 4_000_000, at(20))
+    _won_from("MDF-2026-00901", 30_000_000, at(25), funded)
+    _won_from("mdf-2026-00901", 20_000_000, at(28), funded)  # the same activity, spelt by an import
+    _won_from("MDF-2026-00901", 90_000_000, timezone.make_aware(dt.datetime(2026, 11, 3)), funded)  # next month
+    _won_from("MDF-2025-00902", 70_000_000, at(26), funded)  # its activity was paid over a year ago
+
+    compute_scorecards(period_start=MONTH, partner_ids=[funded.pk, idle.pk])
+    card = PartnerScorecard.objects.get(partner=funded, period_start=MONTH)
+    assert card.mdf_paid.amount == Decimal(5_000_000)
+    assert card.mdf_won_amount.amount == Decimal(50_000_000)
+    assert card.mdf_return == Decimal("10.00")
+    idle_card = PartnerScorecard.objects.get(partner=idle, period_start=MONTH)
+    assert idle_card.mdf_paid.amount == Decimal(4_000_000) and idle_card.mdf_return == Decimal("0.00")
+    # everything else equal (no offers, no wins, no sell-through, no certificates): the MDF part makes the gap
+    assert card.score - idle_card.score == Decimal(WEIGHTS["mdf_return"])

@@ -54,6 +54,13 @@ urlpatterns += [
     path("mdf/requests/<int:pk>/cancel/", funds.mdf_request_cancel, name="mdf-request-cancel"),
 ]
 
+# ---- the organisation's own programme outcomes (partner admins)
+from .views import programmes  # noqa: E402
+
+urlpatterns += [
+    path("programmes/", programmes.programme_outcomes, name="programme-outcomes"),
+]
+
 # ---- service requests
 urlpatterns += [
     path("service/", service.service_list, name="service-list"),

@@ -159,3 +159,56 @@ def test_pages_render_in_korean_and_english(rep_client, dealer):
         rep_client.cookies["django_language"] = language
         body = rep_client.get(reverse("partner_portal:registration-list"), HTTP_ACCEPT_LANGUAGE=language)
         assert word in body.content.decode(), language
+
+
+def _approved(dealer, name, stage=None, **opportunity):
+    from forgecrm.sales.models import Stage
+    from forgecrm.sales.tests.factories import OpportunityFactory
+
+    deal = None
+    if stage is not None:
+        deal = OpportunityFactory(partner=dealer, stage=Stage.objects.get(code=stage), **opportunity)
+    return DealRegistrationFactory(
+        partner=dealer,
+        customer_name=name,
+        status=RegistrationStatus.APPROVED,
+        decided_at=timezone.now(),
+        exclusive_until=timezone.localdate() + dt.timedelta(days=60),
+        opportunity=deal,
+    )
+
+
+def test_the_partner_sees_each_approved_registrations_outcome_and_filters_by_it(rep_client, dealer, other_partner):
+    from forgecrm.sales.tests.factories import OpportunityCompetitorFactory
+    from forgecrm.sales.tests.factories import krw as sales_krw
+
+    won = _approved(dealer, "(주)수주고객", "won", amount=sales_krw(123_450_000), win_loss_reason="relationship",
+                    closed_at=timezone.now())  # fmt: skip
+    lost = _approved(dealer, "(주)실주고객", "lost", amount=sales_krw(77_000_000), win_loss_reason="price",
+                     win_loss_note="ZQXinternal-noteQ")  # fmt: skip
+    OpportunityCompetitorFactory(opportunity=lost.opportunity, competitor_name="ZQXcompetitorQ")
+    _approved(dealer, "(주)진행고객", "proposal")
+    _approved(dealer, "(주)기회대기")  # approved, no opportunity yet: open
+    DealRegistrationFactory(partner=dealer, customer_name="(주)초안고객")  # a draft has no outcome
+    _approved(other_partner, "(주)남의고객", "won")
+
+    url = reverse("partner_portal:registration-list")
+    body = rep_client.get(url, {"status": ""}).content.decode()
+    assert "123,450,000" in body and "77,000,000" in body
+    assert 'data-outcome="won"' in body and 'data-outcome="lost"' in body and 'data-outcome="open"' in body
+    assert "ZQXcompetitorQ" not in body and "ZQXinternal-noteQ" not in body and "(주)남의고객" not in body
+
+    def listed(outcome):
+        page = rep_client.get(url, {"outcome": outcome}).content.decode()
+        names = ["(주)수주고객", "(주)실주고객", "(주)진행고객", "(주)기회대기", "(주)초안고객", "(주)남의고객"]
+        return {name for name in names if name in page}
+
+    assert listed("won") == {"(주)수주고객"}
+    assert listed("lost") == {"(주)실주고객"}
+    assert listed("open") == {"(주)진행고객", "(주)기회대기"}
+
+    detail = rep_client.get(reverse("partner_portal:registration-detail", args=[lost.pk])).content.decode()
+    assert 'id="registration-outcome"' in detail and "77,000,000" in detail
+    assert "ZQXcompetitorQ" not in detail and "ZQXinternal-noteQ" not in detail
+    detail = rep_client.get(reverse("partner_portal:registration-detail", args=[won.pk])).content.decode()
+    assert 'data-outcome="won"' in detail

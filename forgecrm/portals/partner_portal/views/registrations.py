@@ -21,6 +21,7 @@ from forgecrm.partners.queries import registrations as queries
 from forgecrm.platform.forms import add_validation_error
 from forgecrm.platform.ui.lists import keyset_page
 from forgecrm.platform.versioning import ConflictError
+from forgecrm.sales.models import WinLossReason
 
 from ..access import actor, portal_context, portal_view
 from ..forms.registrations import RegistrationForm, VersionForm
@@ -41,22 +42,43 @@ TAB_STATUSES = {
 }
 
 
+OUTCOME_CHOICES = [
+    ("", gettext_lazy("Any outcome")),
+    ("open", gettext_lazy("Open")),
+    ("won", gettext_lazy("Won")),
+    ("lost", gettext_lazy("Lost")),
+]
+REASONS = dict(WinLossReason.choices)
+
+
+def _with_reason_labels(rows):
+    """The win/loss reason code's label beside the code (the opportunity's only reason a partner reads)."""
+    for row in rows:
+        row.outcome_reason_label = REASONS.get(getattr(row, "outcome_reason", "") or "", "")
+    return rows
+
+
 def _expiring_by() -> dt.date:
     return timezone.localdate() + dt.timedelta(days=operations.reminder_days())
 
 
 @portal_view
 def registration_list(request: HttpRequest) -> HttpResponse:
-    tab = request.GET.get("status", "open")
+    outcome = request.GET.get("outcome", "")
+    if outcome not in queries.OUTCOMES:
+        outcome = ""
+    # An outcome is looked for across every status (a won deal may still be an approved registration).
+    tab = "" if outcome else request.GET.get("status", "open")
     if tab not in {key for key, _label in TABS}:
         tab = "open"
     q = request.GET.get("q", "").strip()[:100]
-    rows = queries.registrations_for(request.user, {"q": q})
+    rows = queries.registrations_for(request.user, {"q": q, "outcome": outcome})
     if tab:
         rows = rows.filter(status__in=TAB_STATUSES[tab])
     page = keyset_page(
         rows, sort="-number", allowed={"number": "number"}, cursor=request.GET.get("cursor", ""), size=25
     )
+    _with_reason_labels(page.rows)
     return render(
         request,
         "partner_portal/registrations/list.html",
@@ -66,6 +88,8 @@ def registration_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "tab": tab,
             "q": q,
+            "outcome": outcome,
+            "outcomes": [(key, str(label)) for key, label in OUTCOME_CHOICES],
             "tabs": [(key, str(label)) for key, label in TABS],
             "expiring_by": _expiring_by(),
             "today": timezone.localdate(),
@@ -115,6 +139,7 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = actor(request)
     detail = queries.registration_detail_for(user, pk)
     registration = detail.registration
+    _with_reason_labels([registration])
     return render(
         request,
         "partner_portal/registrations/detail.html",

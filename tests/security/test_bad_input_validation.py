@@ -419,6 +419,7 @@ CSRF_EXEMPT_BY_DESIGN = {"sales:web-form-public", "partners:referral-inquiry"}
 # Pages that only read (lists, details, reports, PDFs, exports, autocompletes): a POST changes nothing there.
 READ_ONLY_SALES_AND_CHANNEL = {
     "activities:performance", "activities:regarding-panel",
+    "partners:channel-effectiveness", "partner_portal:programme-outcomes",
     "sales:dashboard", "sales:pipeline", "sales:reports", "sales:report-cycle", "sales:report-forecast",
     "sales:report-funnel", "sales:report-top-accounts", "sales:report-win-rate",
     "sales:lead-list", "sales:lead-detail", "sales:lead-duplicates", "sales:lead-import", "sales:lead-rules",

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from djmoney.money import Money
 
 from forgecrm.catalog.models import money_of
-
 from forgecrm.platform import events
 from forgecrm.platform.models import User
 from forgecrm.platform.versioning import ConflictError, save_versioned

@@ -63,9 +63,7 @@ def partner_number_of(quote: Quote, product: Product) -> str:
     return number.values_list("partner_sku", flat=True).first() or ""
 
 
-def fill_partner_line(
-    line: QuoteLine, quote: Quote, options: list[Option], *, selling_unit_price: Any = None
-) -> None:
+def fill_partner_line(line: QuoteLine, quote: Quote, options: list[Option], *, selling_unit_price: Any = None) -> None:
     currency = quote.currency
     listed, own = partner_unit_prices(quote, line.product, line.quantity)
     deltas = sum((money_of(option.price_delta).amount for option in options), Decimal(0))

@@ -201,9 +201,7 @@ def place_partner_order(
     return order
 
 
-def update_partner_quote(
-    *, actor: User, quote: Quote, expected_version: int | None, changes: dict[str, Any]
-) -> Quote:
+def update_partner_quote(*, actor: User, quote: Quote, expected_version: int | None, changes: dict[str, Any]) -> Quote:
     """The header a partner may change on its quote: contact, validity, language, terms."""
     allowed = {"contact", "valid_until", "language", "terms"}
     unknown = sorted(set(changes) - allowed)

@@ -62,7 +62,11 @@ def test_margin_maths():
 def test_a_line_by_the_partners_own_number_with_a_selling_price_that_survives_a_new_quantity(world):
     quote = create_partner_quote(actor=world.dealer_rep, opportunity=world.base.opportunity, copy_lines=False)
     line = add_partner_quote_line(
-        actor=world.dealer_rep, quote=quote, partner_product_number=" sn-ou23 ", quantity=2, selling_unit_price="8,800,000"
+        actor=world.dealer_rep,
+        quote=quote,
+        partner_product_number=" sn-ou23 ",
+        quantity=2,
+        selling_unit_price="8,800,000",
     )
     assert line.product == world.base.product and line.partner_product_number == "SN-OU23"
     assert amount(line.net_unit_price) == 8_800_000 and amount(line.partner_unit_price) == 6_900_000
@@ -78,9 +82,7 @@ def test_an_unknown_partner_number_and_a_bad_selling_price_are_field_errors(worl
         add_partner_quote_line(actor=world.dealer_rep, quote=quote, partner_product_number="NOPE-1")
     assert "partner_product_number" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        add_partner_quote_line(
-            actor=world.dealer_rep, quote=quote, product=world.base.product, selling_unit_price="-5"
-        )
+        add_partner_quote_line(actor=world.dealer_rep, quote=quote, product=world.base.product, selling_unit_price="-5")
     assert "selling_unit_price" in error.value.message_dict
     assert not quote.lines.exists()
 

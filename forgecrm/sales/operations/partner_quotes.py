@@ -182,6 +182,13 @@ def place_partner_order(
         check_status(current, PLACEABLE_STATUSES, _("A quote that is %(status)s cannot be ordered."))
         if not current.lines.exists():
             raise ValidationError(_("Add at least one line before placing the order."), code="no_lines")
+        unpriced = list(current.lines.filter(partner_unit_price__isnull=True).values_list("position", flat=True))
+        if unpriced:
+            raise ValidationError(
+                _("Line %(positions)s has no price for you yet; change it once to price it.")
+                % {"positions": ", ".join(map(str, unpriced))},
+                code="unpriced",
+            )
         if current.valid_until is not None and current.valid_until < timezone.localdate():
             raise ValidationError({"valid_until": _("The validity date has passed; set a new one.")})
         updated = save_versioned(

@@ -119,7 +119,7 @@ def build_sales(world, marker) -> None:
         number=marker("order_through_b"),
         opportunity=None,
         account=world["acc_served_b"],
-        owner=rep,
+        owner=world["channel_manager"],
         sold_through=world["partner_b"],
     )
     order("order_partner_a", "quote_partner_a")

@@ -150,3 +150,21 @@ def test_placing_on_a_stale_version_another_partner_or_an_empty_quote_is_refused
         )
     assert "requested_delivery_date" in error.value.message_dict
     assert not SalesOrder.objects.exists()
+
+
+def test_headquarters_sees_the_channel_on_the_order_and_both_timelines(world, client):
+    from django.urls import reverse
+
+    from forgecrm.platform.timeline import timeline_for
+
+    quote = create_partner_quote(actor=world.dealer_rep, opportunity=world.base.opportunity)
+    order = place_partner_order(actor=world.dealer_rep, quote=quote)
+    customer = [e for e in timeline_for(world.base.rep, "account", world.base.account.pk) if order.number in e.title]
+    assert customer and "(주)서울냉열 대리점" in customer[0].summary
+    partner = [e for e in timeline_for(world.base.admin, "account", world.dealer.pk) if order.number in e.title]
+    assert partner and world.base.account.name in partner[0].summary
+    client.force_login(world.base.rep)
+    detail = client.get(reverse("sales:order-detail", args=[order.pk])).content.decode()
+    assert "data-sold-through" in detail and "(주)서울냉열 대리점" in detail
+    listing = client.get(reverse("sales:order-list")).content.decode()
+    assert "data-sold-through" in listing

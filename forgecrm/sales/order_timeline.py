@@ -35,7 +35,7 @@ def _order_entries(actor, account_id: int, limit: int) -> list[TimelineEntry]:
             summary = format_money(order.total.amount, order.currency)
             if order.sold_through_id == account_id:
                 summary = _("%(amount)s, for %(customer)s") % {"amount": summary, "customer": order.account.name}
-            elif order.sold_through_id:
+            elif order.sold_through is not None:
                 summary = _("%(amount)s, through %(partner)s") % {"amount": summary, "partner": order.sold_through.name}
         else:
             title = _("Sales order %(number)s: %(status)s") % {

@@ -7,6 +7,7 @@ come from the access scope: another organisation's quote answers 404. Writes nee
 stale one answers 412. Field errors answer 400 with the field named, a refused option combination names the
 catalog's rule."""
 
+from decimal import Decimal
 from typing import cast
 
 from django.core.exceptions import PermissionDenied
@@ -87,7 +88,7 @@ class PartnerQuoteLineSerializer(serializers.ModelSerializer):
         read_only_fields = ["quote", "position", "partner_product_number", "description", "version"]
 
     def _margin(self, line):
-        own = line.partner_unit_price.amount if line.partner_unit_price is not None else 0
+        own = line.partner_unit_price.amount if line.partner_unit_price is not None else Decimal(0)
         return partner_margin(selling_unit_price=line.net_unit_price.amount, own_unit_price=own, quantity=line.quantity)
 
     @extend_schema_field(OpenApiTypes.DECIMAL)
@@ -158,7 +159,7 @@ class PartnerQuoteSerializer(serializers.ModelSerializer):
         ]
 
     def _detail(self, quote):
-        cache = self.context.setdefault("partner_quote_details", {})
+        cache = cast(dict, self.context).setdefault("partner_quote_details", {})
         if quote.pk not in cache:
             cache[quote.pk] = partner_quote_detail_for(self.context["request"].user, quote.pk)
         return cache[quote.pk]

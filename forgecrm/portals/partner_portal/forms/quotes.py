@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from forgecrm.catalog.models import Product
 from forgecrm.catalog.policies import SELLABLE_STATUSES
 from forgecrm.platform.access import scope_for
+from forgecrm.sales.models import Opportunity
 from forgecrm.sales.queries.partner_quotes import quotable_partner_opportunities_for
 
 from .registrations import style
@@ -15,7 +16,11 @@ MAX_QUANTITY = 1_000_000
 
 
 class QuoteCreateForm(forms.Form):
-    opportunity = forms.ModelChoiceField(label=_("Opportunity"), queryset=None, empty_label="—")  # type: ignore[arg-type]  # set per actor
+    opportunity: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Opportunity"),
+        queryset=Opportunity.objects.none(),  # replaced per actor in __init__
+        empty_label="—",
+    )
     valid_until = forms.DateField(
         label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -31,7 +36,12 @@ class QuoteCreateForm(forms.Form):
 
 
 class LineAddForm(forms.Form):
-    product = forms.ModelChoiceField(label=_("Product"), required=False, queryset=None, empty_label="—")  # type: ignore[arg-type]  # set per actor
+    product: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Product"),
+        required=False,
+        queryset=Product.objects.none(),  # replaced per actor in __init__
+        empty_label="—",
+    )
     partner_product_number = forms.CharField(label=_("or your product number"), required=False, max_length=60)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY, initial=1)
     selling_unit_price = forms.CharField(

@@ -47,6 +47,11 @@ router.register("quotes", QuoteViewSet, basename="quote")
 router.register("quote-lines", QuoteLineViewSet, basename="quote-line")
 router.register("sales-orders", SalesOrderViewSet, basename="sales-order")
 
+from forgecrm.sales.rest.partner_quotes import PartnerQuoteLineViewSet, PartnerQuoteViewSet  # noqa: E402
+
+router.register("partner-quotes", PartnerQuoteViewSet, basename="partner-quote")
+router.register("partner-quote-lines", PartnerQuoteLineViewSet, basename="partner-quote-line")
+
 # ---- sales: quotas, forecasts, commissions
 from forgecrm.sales.rest.commissions import CommissionPlanViewSet, CommissionStatementViewSet  # noqa: E402
 from forgecrm.sales.rest.planning import ForecastViewSet, QuotaViewSet  # noqa: E402

@@ -1,6 +1,7 @@
 """What quotes and sales orders add to an account's 360° timeline: orders placed and their status changes
 (from users and from ERP), and quotes sent or accepted; each through the actor's scope."""
 
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
@@ -21,8 +22,9 @@ def _url(name: str, pk: int) -> str:
 def _order_entries(actor, account_id: int, limit: int) -> list[TimelineEntry]:
     changes = (
         scope_for(actor, SalesOrderStatusChange)
-        .filter(order__account_id=account_id)
-        .select_related("order", "changed_by")
+        # A partner's account shows the orders it placed for its customers (sold through it) too.
+        .filter(Q(order__account_id=account_id) | Q(order__sold_through_id=account_id))
+        .select_related("order", "order__sold_through", "order__account", "changed_by")
         .order_by("-at", "-pk")[:limit]
     )
     entries = []
@@ -31,6 +33,10 @@ def _order_entries(actor, account_id: int, limit: int) -> list[TimelineEntry]:
         if change.status == SalesOrderStatus.SUBMITTED:
             title = _("Sales order %(number)s placed") % {"number": order.number}
             summary = format_money(order.total.amount, order.currency)
+            if order.sold_through_id == account_id:
+                summary = _("%(amount)s, for %(customer)s") % {"amount": summary, "customer": order.account.name}
+            elif order.sold_through is not None:
+                summary = _("%(amount)s, through %(partner)s") % {"amount": summary, "partner": order.sold_through.name}
         else:
             title = _("Sales order %(number)s: %(status)s") % {
                 "number": order.number,

@@ -177,7 +177,8 @@ def quote_scope(principal: Principal) -> Q:
     if principal.is_internal:
         return Q(owner_id__in=principal.visible_user_ids) | through_opportunity
     if principal.is_partner and principal.organization_ids:
-        return through_opportunity
+        # A partner's own quotes stay its own even when the deal moves to another partner.
+        return through_opportunity | Q(partner_id__in=principal.organization_ids)
     return NOTHING
 
 
@@ -209,7 +210,7 @@ def sales_order_scope(principal: Principal) -> Q:
     if principal.is_internal:
         return Q(owner_id__in=principal.visible_user_ids) | through_opportunity
     if principal.is_partner and principal.organization_ids:
-        return through_opportunity
+        return through_opportunity | Q(sold_through_id__in=principal.organization_ids)
     if principal.is_customer and principal.organization_id:
         return Q(account_id=principal.organization_id)
     return NOTHING
@@ -346,6 +347,9 @@ def opportunity_of_users_partner(user, opportunity) -> bool:
 
 @rules.predicate
 def quote_of_users_partner(user, quote) -> bool:
+    if quote is not None and quote.partner_id is not None:
+        principal = principal_for(user)
+        return principal.is_partner and quote.partner_id in principal.organization_ids
     return quote is not None and opportunity_of_users_partner.test(user, quote.opportunity)
 
 

@@ -98,3 +98,17 @@ def margin_percent(revenue: Decimal, cost: Decimal) -> Decimal | None:
     return ((Decimal(revenue) - Decimal(cost)) * HUNDRED / Decimal(revenue)).quantize(
         Decimal("0.1"), rounding=ROUND_HALF_UP
     )
+
+
+@dataclass(frozen=True)
+class PartnerMargin:
+    """What a partner earns on a line: its selling price to its customer less its own purchase price."""
+
+    amount: Decimal  # (selling − own) × quantity
+    percent: Decimal | None  # of the selling amount, None when nothing is sold
+
+
+def partner_margin(*, selling_unit_price: Decimal, own_unit_price: Decimal, quantity: int) -> PartnerMargin:
+    revenue = Decimal(selling_unit_price) * quantity
+    cost = Decimal(own_unit_price) * quantity
+    return PartnerMargin(amount=revenue - cost, percent=margin_percent(revenue, cost))

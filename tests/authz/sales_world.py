@@ -89,7 +89,8 @@ def build_sales(world, marker) -> None:
         ("quote_dealer", "opp_dealer"),
         ("quote_partner_b", "opp_partner_b"),
     ]:
-        quote(key, opp)
+        # The deals' partners quote their own customers (partner quotes: Quote.partner).
+        quote(key, opp, partner=world[opp].partner)
     for key, parent in [("quote_line_rep", "quote_rep"), ("quote_line_partner_a", "quote_partner_a")]:
         world[key] = f.QuoteLineFactory(
             quote=world[parent], position=1, product=world["prod_active"], description=marker(key)
@@ -112,6 +113,15 @@ def build_sales(world, marker) -> None:
 
     order("order_rep", "quote_rep")
     order("order_other", "quote_other")
+    # An order partner B placed for a customer it serves, arrived from ERP without a quote or deal here: partner
+    # B sees it only because it was sold through B.
+    world["order_through_b"] = f.SalesOrderFactory(
+        number=marker("order_through_b"),
+        opportunity=None,
+        account=world["acc_served_b"],
+        owner=world["channel_manager"],
+        sold_through=world["partner_b"],
+    )
     order("order_partner_a", "quote_partner_a")
     order("order_dealer", "quote_dealer")
     for key, parent in [("order_line_rep", "order_rep"), ("order_line_partner_a", "order_partner_a")]:
@@ -190,6 +200,7 @@ def build_sales(world, marker) -> None:
     QuoteLine.objects.filter(pk__in=[world["quote_line_rep"].pk, world["quote_line_partner_a"].pk]).update(
         unit_cost=krw(7_654_321)
     )
+    QuoteLine.objects.filter(pk=world["quote_line_partner_a"].pk).update(partner_unit_price=krw(900_000))
     # Reports: the dashboard's rollups (per owner; the rep and the manager share records as teammates).
     from forgecrm.sales.models import SalesRollup
 

@@ -40,7 +40,10 @@ def _months(today: dt.date) -> list[dt.date]:
     return list(reversed(months))
 
 
-def seed_partner_sell_through(*, partner_ids: list[int], rng: random.Random, today: dt.date) -> dict[str, int]:
+def seed_partner_sell_through(
+    *, partner_ids: list[int], rng: random.Random, today: dt.date, sink: Sink | None = None
+) -> dict[str, int]:
+    """Sell-in orders are queued in `sink` when given (the caller flushes it), else written here."""
     reporters = {
         user.organization_id: user
         for user in User.objects.filter(
@@ -61,7 +64,8 @@ def seed_partner_sell_through(*, partner_ids: list[int], rng: random.Random, tod
     by_id = {product.pk: product for product in Product.objects.filter(pk__in={p for v in bought.values() for p in v})}
     owner = User.objects.filter(role=Role.CHANNEL_MANAGER, is_active=True).order_by("pk").first()
     reports = stock_rows = 0
-    sell_in = Sink(history=True)  # set-based like the rest of the demo: one insert per table, not per order
+    # Set-based like the rest of the demo: one insert per table, not per order.
+    sell_in = sink if sink is not None else Sink(history=True)
     numbers = set(SalesOrder.objects.filter(number__startswith="SO-ERP-").values_list("number", flat=True))
     for partner in partners:
         actor = reporters[partner.pk]
@@ -97,7 +101,8 @@ def seed_partner_sell_through(*, partner_ids: list[int], rng: random.Random, tod
             ]
             channel.report_inventory(actor=actor, partner=partner, rows=rows, source=source)
             stock_rows += len(rows)
-    sell_in.flush()
+    if sink is None:
+        sell_in.flush()
     return {"sell-through reports": reports, "channel stock rows": stock_rows}
 
 

@@ -25,9 +25,10 @@ from .partners_channel import seed_partners_channel
 from .partners_deals import seed_deal_registrations
 from .partners_funds import seed_partner_funds
 from .partners_portal import seed_partner_portal
+from .partners_quotes import seed_partner_quotes
 from .partners_sell_through import seed_partner_sell_through
 from .progress import Progress
-from .sales import seed_opportunities, seed_pipeline_settings
+from .sales import Sink, seed_opportunities, seed_pipeline_settings
 from .sales_history import seed_commissions, seed_lead_settings, seed_leads, seed_planning, seed_sales_activities
 from .search import SearchFeed
 
@@ -110,7 +111,13 @@ def seed_demo(*, scale: Scale, seed: int, progress: Progress | None = None, toda
         seed_deal_registrations(org=org, book=book, rng=rng_for("deal-registrations"), today=today)
         seed_partner_portal()
         partner_funds = seed_partner_funds(org=org, partner_ids=book.partner_ids, rng=rng_for("mdf"), today=today)
-        sell_through = seed_partner_sell_through(partner_ids=book.partner_ids, rng=rng_for("sell-through"), today=today)
+        # Partners' quotes and orders and the sell-in orders share one sink: one insert per sales table.
+        channel_orders = Sink(history=True)
+        seed_partner_quotes(book=book, sink=channel_orders, rng=rng_for("partner-quotes"), today=today)
+        sell_through = seed_partner_sell_through(
+            partner_ids=book.partner_ids, rng=rng_for("sell-through"), today=today, sink=channel_orders
+        )
+        channel_orders.flush()
         search.finish(progress)
     summary = Summary(scale=scale.name, seed=seed, seconds=time.monotonic() - started)
     summary.counts = {

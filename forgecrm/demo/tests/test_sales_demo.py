@@ -146,7 +146,10 @@ def test_quote_maths_and_lines_copied_from_the_deal(seeded):
     quotes = list(Quote.objects.all())
     assert quotes
     for quote in quotes:
-        assert quote_lines[quote.pk] == deal_lines[quote.opportunity_id]
+        if quote.partner_id:  # the partner's own selling prices: the deal's products and quantities
+            assert [r[:2] for r in quote_lines[quote.pk]] == [r[:2] for r in deal_lines[quote.opportunity_id]]
+        else:
+            assert quote_lines[quote.pk] == deal_lines[quote.opportunity_id]
         subtotal = sum(total for _p, _q, total in quote_lines[quote.pk])
         assert quote.subtotal.amount == subtotal
         assert quote.discount.amount == _floor_percent(subtotal, quote.header_discount_percent)
@@ -184,10 +187,10 @@ def test_discounted_quotes_have_their_approvals(seeded):
 
 def test_orders_only_from_accepted_quotes_with_their_figures(seeded):
     # The partners' sell-in orders come from the ERP (forgecrm/demo/seeding/partners_sell_through.py), no quote.
-    quoted = SalesOrder.objects.filter(quote__isnull=False)
+    quoted = SalesOrder.objects.filter(quote__isnull=False, sold_through__isnull=True)
     orders = list(quoted.select_related("quote", "opportunity__stage"))
     assert orders
-    assert quoted.count() == Quote.objects.filter(status="accepted").count()
+    assert quoted.count() == Quote.objects.filter(status="accepted", partner__isnull=True).count()
     assert not SalesOrder.objects.filter(quote__isnull=True).exclude(number__startswith="SO-ERP-").exists()
     for order in orders:
         assert order.quote.status == "accepted"
@@ -411,3 +414,20 @@ def test_a_benchmark_can_put_deals_under_one_managers_subtree(seeded):
         assert StageHistory.objects.filter(opportunity__in=added, left_at__isnull=True).count() == 120
         assert not Quote.objects.filter(opportunity__in=added).exists()
         raise _Rollback
+
+
+def test_partners_quote_on_their_own_prices_and_one_order_is_sold_through_its_partner(seeded):
+    partner_quotes = list(Quote.objects.filter(partner__isnull=False))
+    assert len(partner_quotes) >= 2
+    lines = list(QuoteLine.objects.filter(quote__in=partner_quotes))
+    assert lines and all(line.partner_unit_price is not None for line in lines)
+    assert any(line.partner_unit_price.amount < line.list_unit_price.amount for line in lines)
+    assert any(line.partner_product_number for line in lines)
+    for quote in partner_quotes:
+        assert quote.owner.organization_id == quote.partner_id == quote.opportunity.partner_id
+    orders = list(SalesOrder.objects.filter(sold_through__isnull=False, quote__isnull=False).select_related("quote"))
+    assert len(orders) == 1
+    order = orders[0]
+    assert order.quote.status == "accepted" and order.sold_through_id == order.quote.partner_id
+    own = sum(line.partner_unit_price.amount * line.quantity for line in QuoteLine.objects.filter(quote=order.quote))
+    assert order.net.amount == own

@@ -84,4 +84,18 @@ urlpatterns += [
     path("stock/upload/", channel.stock_upload, name="stock-upload"),
 ]
 
+# ---- quotes to the partner's customers and its orders with headquarters
+from .views import quotes  # noqa: E402
+
+urlpatterns += [
+    path("quotes/", quotes.quote_list, name="quote-list"),
+    path("quotes/new/", quotes.quote_create, name="quote-create"),
+    path("quotes/<int:pk>/", quotes.quote_detail, name="quote-detail"),
+    path("quotes/<int:pk>/line-options/", quotes.quote_line_options, name="quote-line-options"),
+    path("quotes/<int:pk>/lines/", quotes.quote_line_add, name="quote-line-add"),
+    path("quotes/<int:pk>/order/", quotes.quote_place_order, name="quote-place-order"),
+    path("quote-lines/<int:pk>/", quotes.quote_line_edit, name="quote-line-edit"),
+    path("quote-lines/<int:pk>/remove/", quotes.quote_line_remove, name="quote-line-remove"),
+]
+
 # ---- scorecard

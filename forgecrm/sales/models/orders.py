@@ -41,6 +41,17 @@ class SalesOrder(BusinessModel):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="owned_sales_orders", verbose_name=_("owner")
     )
+    # The partner that placed the order with us for its customer (`account`): the channel it was sold through,
+    # invoiced at the partner's own prices. Empty for direct orders.
+    sold_through = models.ForeignKey(
+        "customers.Account",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sold_through_orders",
+        limit_choices_to={"kind": "partner"},
+        verbose_name=_("sold through"),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=SalesOrderStatus.choices, default=SalesOrderStatus.SUBMITTED
     )
@@ -65,6 +76,7 @@ class SalesOrder(BusinessModel):
             models.Index(fields=["owner", "-ordered_at"], name="order_owner_ordered"),
             models.Index(fields=["status", "-ordered_at", "-id"], name="order_status_ordered"),
             models.Index(fields=["-ordered_at", "-id"], name="order_ordered"),
+            models.Index(fields=["sold_through", "-ordered_at", "-id"], name="order_sold_through_ordered"),
         ]
         constraints = [
             models.UniqueConstraint(

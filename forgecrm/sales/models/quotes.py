@@ -10,7 +10,7 @@ from forgecrm.platform.models import BusinessModel
 from .amounts import check_amount_currencies, currency_field, money_field, percent_between, same_currency
 
 QUOTE_AMOUNTS = ["subtotal", "discount", "net", "vat", "total"]
-LINE_AMOUNTS = ["list_unit_price", "tier_unit_price", "net_unit_price", "line_total", "unit_cost"]
+LINE_AMOUNTS = ["list_unit_price", "tier_unit_price", "net_unit_price", "line_total", "unit_cost", "partner_unit_price"]
 DEFAULT_VAT_RATE = Decimal("10.00")  # 부가가치세 10 %
 
 
@@ -65,6 +65,17 @@ class Quote(BusinessModel):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="owned_quotes", verbose_name=_("owner")
     )
+    # Set on a partner's quote to its own customer: the partner prices on its own price list and buys from us at
+    # that price when it places the order (see operations/partner_quotes.py). Empty on headquarters' quotes.
+    partner = models.ForeignKey(
+        "customers.Account",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partner_quotes",
+        limit_choices_to={"kind": "partner"},
+        verbose_name=_("quoting partner"),
+    )
     status = models.CharField(_("status"), max_length=20, choices=QuoteStatus.choices, default=QuoteStatus.DRAFT)
     price_list = models.ForeignKey(
         "catalog.PriceList", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("price list")
@@ -98,6 +109,7 @@ class Quote(BusinessModel):
             models.Index(fields=["status", "-created_at", "-id"], name="quote_status_created"),
             models.Index(fields=["-created_at", "-id"], name="quote_created"),
             models.Index(fields=["valid_until"], name="quote_valid_until"),
+            models.Index(fields=["partner", "-created_at", "-id"], name="quote_partner_created"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["family", "revision"], name="quote_family_revision_once"),
@@ -120,7 +132,12 @@ class Quote(BusinessModel):
 
 class QuoteLine(BusinessModel):
     """A product on a quote: list price, the volume-tier price for the quantity, the line discount, and the
-    resulting net unit price and total. `unit_cost` is a snapshot for margin: internal, never for partners."""
+    resulting net unit price and total. `unit_cost` is a snapshot for margin: internal, never for partners.
+
+    On a partner's quote, `list_unit_price` is the list price of one configured unit (options included),
+    `partner_unit_price` the partner's own purchase price for the quantity (its price list, options included),
+    `net_unit_price` the partner's selling price to its customer, and `partner_product_number` the partner's own
+    number for the product when it has one."""
 
     quote = models.ForeignKey(Quote, models.CASCADE, related_name="lines", verbose_name=_("quote"))
     position = models.PositiveSmallIntegerField(_("position"))
@@ -133,6 +150,8 @@ class QuoteLine(BusinessModel):
     net_unit_price = money_field(_("net unit price"))
     line_total = money_field(_("line total"))
     unit_cost = money_field(_("unit cost"), null=True)
+    partner_unit_price = money_field(_("partner's own unit price"), null=True)
+    partner_product_number = models.CharField(_("partner product number"), max_length=60, blank=True)
 
     objects = models.Manager()  # djmoney wraps it; declared for mypy
     history = HistoricalRecords()

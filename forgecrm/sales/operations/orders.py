@@ -3,12 +3,15 @@ users or by ERP (submitted → confirmed → in_production → shipped → invoi
 `SalesOrderStatusChange` row and a `SalesOrderStatusChanged` outbox event."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from djmoney.money import Money
 
+from forgecrm.catalog.models import money_of
 from forgecrm.platform import events
 from forgecrm.platform.models import User
 from forgecrm.platform.versioning import ConflictError, save_versioned
@@ -22,6 +25,7 @@ from ..models import (
     StatusChangeSource,
 )
 from ..numbering import ORDER_PREFIX, create_numbered
+from ..quote_amounts import quote_totals
 
 FLOW: list[str] = [
     SalesOrderStatus.SUBMITTED,
@@ -76,9 +80,29 @@ def create_sales_order_from_quote(
     customer_reference: str = "",
     requested_delivery_date: dt.date | None = None,
 ) -> SalesOrder:
-    """The order for an accepted quote (called by accept_quote, inside its transaction): its lines copied,
-    a number from the order sequence, status submitted, `SalesOrderCreated` in the outbox for ERP."""
+    """The order for an accepted quote (called by accept_quote and place_partner_order, inside their
+    transaction): its lines copied, a number from the order sequence, status submitted, `SalesOrderCreated` in
+    the outbox for ERP.
+
+    A partner's quote becomes the partner's order with us: at the partner's own prices (not its selling prices
+    to its customer), `sold_through` the partner, owned by the deal's owner at headquarters."""
     now = timezone.now()
+    lines = list(quote.lines.order_by("position", "pk"))
+    through_partner = bool(quote.partner_id)
+    if through_partner:
+        unit_prices = {line.pk: line.partner_unit_price for line in lines}
+        totals = quote_totals(
+            [money_of(unit_prices[line.pk]).amount * line.quantity for line in lines],
+            header_discount_percent=Decimal(0),
+            vat_rate=quote.vat_rate,
+            currency=quote.currency,
+        )
+        amounts = {name: Money(getattr(totals, name), quote.currency) for name in ("net", "vat", "total")}
+        owner_id = quote.opportunity.owner_id
+    else:
+        unit_prices = {line.pk: line.net_unit_price for line in lines}
+        amounts = {"net": quote.net, "vat": quote.vat, "total": quote.total}
+        owner_id = quote.owner_id
 
     def make(number: str) -> SalesOrder:
         order = SalesOrder(
@@ -86,17 +110,16 @@ def create_sales_order_from_quote(
             quote=quote,
             opportunity_id=quote.opportunity_id,
             account_id=quote.account_id,
-            owner_id=quote.owner_id,
+            owner_id=owner_id,
+            sold_through_id=quote.partner_id,
             status=SalesOrderStatus.SUBMITTED,
             ordered_at=now,
             currency=quote.currency,
-            net=quote.net,
-            vat=quote.vat,
-            total=quote.total,
             customer_reference=(customer_reference or "").strip()[:64],
             requested_delivery_date=requested_delivery_date,
             created_by=actor,
             updated_by=actor,
+            **amounts,
         )
         order.full_clean(exclude=["quote"])
         order._history_user = actor  # type: ignore[attr-defined]  # read by django-simple-history
@@ -112,16 +135,25 @@ def create_sales_order_from_quote(
             product_id=line.product_id,
             description=line.description,
             quantity=line.quantity,
-            unit_price=line.net_unit_price,
-            discount_percent=line.discount_percent,
-            line_total=line.line_total,
+            unit_price=unit_prices[line.pk],
+            discount_percent=Decimal(0) if through_partner else line.discount_percent,
+            line_total=unit_prices[line.pk] * line.quantity if through_partner else line.line_total,
             created_by=actor,
             updated_by=actor,
         )
-        for line in quote.lines.order_by("position", "pk")
+        for line in lines
     )
     _status_change(order, SalesOrderStatus.SUBMITTED, source=StatusChangeSource.USER, actor=actor, at=now)
-    events.emit("SalesOrderCreated", _payload(order, actor, total=str(order.total.amount), currency=order.currency))
+    events.emit(
+        "SalesOrderCreated",
+        _payload(
+            order,
+            actor,
+            total=str(order.total.amount),
+            currency=order.currency,
+            sold_through_id=order.sold_through_id,
+        ),
+    )
     return order
 
 

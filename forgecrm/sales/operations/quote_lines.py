@@ -26,6 +26,7 @@ from forgecrm.platform.versioning import ConflictError, save_versioned
 
 from ..models import ApprovalStatus, Quote, QuoteLine, QuoteLineOption, QuoteStatus
 from ..quote_amounts import price_line, quote_totals
+from .partner_pricing import fill_partner_line
 
 # A quote's content may change in these statuses; an approved or waiting quote goes back to draft when it does.
 CHANGEABLE_STATUSES = (QuoteStatus.DRAFT, QuoteStatus.REJECTED, QuoteStatus.PENDING_APPROVAL, QuoteStatus.APPROVED)
@@ -127,21 +128,24 @@ def _price(quote: Quote, product: Product, quantity: int):
     return money_of(one.unit_price).amount, tier
 
 
-def _fill_line(line: QuoteLine, quote: Quote, options: list[Option]) -> None:
-    list_price, tier_price = _price(quote, line.product, line.quantity)
-    priced = price_line(
-        list_unit_price=list_price,
-        tier_unit_price=tier_price,
-        option_deltas=[money_of(option.price_delta).amount for option in options],
-        quantity=line.quantity,
-        discount_percent=line.discount_percent,
-        currency=quote.currency,
-    )
+def _fill_line(line: QuoteLine, quote: Quote, options: list[Option], selling_unit_price: Any = None) -> None:
     currency = quote.currency
-    line.list_unit_price = _money(priced.list_unit_price, currency)
-    line.tier_unit_price = None if priced.tier_unit_price is None else _money(priced.tier_unit_price, currency)
-    line.net_unit_price = _money(priced.net_unit_price, currency)
-    line.line_total = _money(priced.line_total, currency)
+    if quote.partner_id:
+        fill_partner_line(line, quote, options, selling_unit_price=selling_unit_price)
+    else:
+        list_price, tier_price = _price(quote, line.product, line.quantity)
+        priced = price_line(
+            list_unit_price=list_price,
+            tier_unit_price=tier_price,
+            option_deltas=[money_of(option.price_delta).amount for option in options],
+            quantity=line.quantity,
+            discount_percent=line.discount_percent,
+            currency=currency,
+        )
+        line.list_unit_price = _money(priced.list_unit_price, currency)
+        line.tier_unit_price = None if priced.tier_unit_price is None else _money(priced.tier_unit_price, currency)
+        line.net_unit_price = _money(priced.net_unit_price, currency)
+        line.line_total = _money(priced.line_total, currency)
     cost = line.product.standard_cost
     if cost is not None and money_of(cost).currency.code == currency:
         line.unit_cost = cost
@@ -209,8 +213,12 @@ def add_quote_line(
     discount_percent: Any = 0,
     description: str = "",
     expected_version: int | None = None,
+    selling_unit_price: Any = None,
 ) -> QuoteLine:
-    """Add a product with its options; refused with the catalog rule named when the combination is not allowed."""
+    """Add a product with its options; refused with the catalog rule named when the combination is not allowed.
+
+    On a partner's quote the line is priced for the partner (partner_pricing.py): `selling_unit_price` is its
+    price to its customer (default: the list price) and the discount does not apply."""
     check_can_change(actor, quote)
     chosen = _visible_product(actor, product)
     count = _parse_quantity(quantity)
@@ -232,7 +240,7 @@ def add_quote_line(
             created_by=actor,
             updated_by=actor,
         )
-        _fill_line(line, quote, options)
+        _fill_line(line, quote, options, selling_unit_price)
         line.full_clean()
         line._history_user = actor  # type: ignore[attr-defined]  # read by django-simple-history
         line.save()
@@ -250,8 +258,10 @@ def update_quote_line(
     option_ids: Iterable[Any] | None = None,
     discount_percent: Any = None,
     description: str | None = None,
+    selling_unit_price: Any = None,
 ) -> QuoteLine:
-    """Change a line's quantity, options, discount or text; it is re-priced (a new quantity may reach a tier)."""
+    """Change a line's quantity, options, discount or text; it is re-priced (a new quantity may reach a tier).
+    On a partner's quote, `selling_unit_price` changes the partner's price to its customer."""
     quote = line.quote
     check_can_change(actor, quote)
     changes: dict[str, Any] = {}
@@ -277,8 +287,17 @@ def update_quote_line(
         for name, value in changes.items():
             setattr(current, name, value)
         current.quote = quote
-        _fill_line(current, quote, options)
-        price_fields = ["list_unit_price", "tier_unit_price", "net_unit_price", "line_total", "unit_cost"]
+        _fill_line(current, quote, options, selling_unit_price)
+        price_fields = [
+            "list_unit_price",
+            "tier_unit_price",
+            "discount_percent",
+            "net_unit_price",
+            "line_total",
+            "unit_cost",
+            "partner_unit_price",
+            "partner_product_number",
+        ]
         updated = save_versioned(
             current,
             actor=actor,

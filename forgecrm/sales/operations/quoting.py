@@ -120,25 +120,31 @@ def create_quote(
     with transaction.atomic():
         quote = create_numbered(Quote, QUOTE_PREFIX, make)
         if copy_lines:
-            for source in opportunity.lines.select_related("product").prefetch_related("selected_options"):
-                try:
-                    add_quote_line(
-                        actor=None,
-                        quote=quote,
-                        product=source.product,
-                        quantity=source.quantity,
-                        option_ids=[option.pk for option in source.selected_options.all()],
-                        discount_percent=source.discount_percent,
-                    )
-                except ValidationError as error:
-                    messages = "; ".join(error.messages)
-                    raise ValidationError(
-                        _("Opportunity line %(position)s (%(sku)s): %(error)s")
-                        % {"position": source.position or source.pk, "sku": source.product.sku, "error": messages}
-                    ) from error
-            quote.refresh_from_db()
+            copy_opportunity_lines(quote, opportunity)
         events.emit("QuoteCreated", _payload(quote, actor))
     return quote
+
+
+def copy_opportunity_lines(quote: Quote, opportunity: Opportunity) -> None:
+    """The opportunity's lines onto a new quote, re-priced today; a line the catalog now refuses (a rule, no
+    price) stops the creation with the line named: nothing is left out silently."""
+    for source in opportunity.lines.select_related("product").prefetch_related("selected_options"):
+        try:
+            add_quote_line(
+                actor=None,
+                quote=quote,
+                product=source.product,
+                quantity=source.quantity,
+                option_ids=[option.pk for option in source.selected_options.all()],
+                discount_percent=source.discount_percent,
+            )
+        except ValidationError as error:
+            messages = "; ".join(error.messages)
+            raise ValidationError(
+                _("Opportunity line %(position)s (%(sku)s): %(error)s")
+                % {"position": source.position or source.pk, "sku": source.product.sku, "error": messages}
+            ) from error
+    quote.refresh_from_db()
 
 
 def new_quote_revision(*, actor: User | None, quote: Quote, expected_version: int | None = None) -> Quote:
@@ -162,6 +168,7 @@ def new_quote_revision(*, actor: User | None, quote: Quote, expected_version: in
             account_id=source.account_id,
             contact_id=source.contact_id,
             owner_id=source.owner_id,
+            partner_id=source.partner_id,
             status=QuoteStatus.DRAFT,
             price_list_id=source.price_list_id,
             currency=source.currency,
@@ -195,6 +202,8 @@ def new_quote_revision(*, actor: User | None, quote: Quote, expected_version: in
                 net_unit_price=line.net_unit_price,
                 line_total=line.line_total,
                 unit_cost=line.unit_cost,
+                partner_unit_price=line.partner_unit_price,
+                partner_product_number=line.partner_product_number,
                 created_by=actor,
                 updated_by=actor,
             )
@@ -336,6 +345,7 @@ def expire_quotes(*, today: dt.date | None = None) -> int:
 
 __all__ = [
     "accept_quote",
+    "copy_opportunity_lines",
     "create_quote",
     "decline_quote",
     "expire_quotes",

@@ -165,7 +165,7 @@ def quotable_opportunities_for(actor, text: str = "", limit: int = 50) -> QueryS
 def sales_order_list_for(actor, filters: dict[str, Any] | None = None) -> QuerySet[SalesOrder]:
     """Sales orders the actor may see; filters: q (number, ERP number, account name), status, owner, account."""
     filters = filters or {}
-    queryset = scope_for(actor, SalesOrder).select_related("account", "owner", "quote")
+    queryset = scope_for(actor, SalesOrder).select_related("account", "owner", "quote", "sold_through")
     text = (filters.get("q") or "").strip()[:100]
     if text:
         queryset = queryset.filter(
@@ -179,7 +179,10 @@ def sales_order_list_for(actor, filters: dict[str, Any] | None = None) -> QueryS
 
 def get_sales_order_for(actor, pk: Any) -> SalesOrder:
     return get_for_or_404(
-        actor, SalesOrder, queryset=SalesOrder.objects.select_related("account", "owner", "quote", "opportunity"), pk=pk
+        actor,
+        SalesOrder,
+        queryset=SalesOrder.objects.select_related("account", "owner", "quote", "opportunity", "sold_through"),
+        pk=pk,
     )
 
 

@@ -374,6 +374,11 @@ STATE_CHANGING |= {
     # the partner portal: deal registrations, MDF, service requests, sell-through and stock
     "partner_portal:registration-create": [],
     "partner_portal:registration-edit": ["portal_registration"],
+    "partner_portal:quote-create": [],
+    "partner_portal:quote-line-add": ["portal_quote"],
+    "partner_portal:quote-line-edit": ["portal_quote_line"],
+    "partner_portal:quote-line-remove": ["portal_quote_line"],
+    "partner_portal:quote-place-order": ["portal_quote"],
     "partner_portal:registration-submit": ["portal_registration"],
     "partner_portal:mdf-request-create": [],
     "partner_portal:mdf-request-edit": ["portal_mdf_request"],
@@ -420,6 +425,7 @@ CSRF_EXEMPT_BY_DESIGN = {"sales:web-form-public", "partners:referral-inquiry"}
 READ_ONLY_SALES_AND_CHANNEL = {
     "activities:performance", "activities:regarding-panel",
     "partners:channel-effectiveness", "partner_portal:programme-outcomes",
+    "partner_portal:quote-list", "partner_portal:quote-detail", "partner_portal:quote-line-options",
     "sales:dashboard", "sales:pipeline", "sales:reports", "sales:report-cycle", "sales:report-forecast",
     "sales:report-funnel", "sales:report-top-accounts", "sales:report-win-rate",
     "sales:lead-list", "sales:lead-detail", "sales:lead-duplicates", "sales:lead-import", "sales:lead-rules",
@@ -546,6 +552,12 @@ def records():
             allocation=MdfAllocationFactory(partner=dealer), requested_by=partner_admin
         ).pk,
         "portal_service_request": PartnerServiceRequestFactory(partner=dealer, requested_by=partner_admin).pk,
+    }
+    partner_deal = OpportunityFactory(owner=admin, account=account, partner=dealer)
+    partner_quote = QuoteFactory(opportunity=partner_deal, price_list=price_list, partner=dealer)
+    ids |= {
+        "portal_quote": partner_quote.pk,
+        "portal_quote_line": QuoteLineFactory(quote=partner_quote, product=product).pk,
     }
     users = {"admin": admin, "channel_manager": channel_manager, "partner_admin": partner_admin}
     return users, ids

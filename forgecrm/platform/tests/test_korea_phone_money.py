@@ -62,6 +62,7 @@ def test_krw_has_no_minor_unit_in_either_language(language):
 def test_other_currencies_keep_their_minor_unit():
     assert format_money(Decimal("1234.5"), "USD", language="en") == "$1,234.50"
     assert format_money(None) == ""
+    assert format_money("") == ""  # what a template passes for a missing amount
 
 
 def test_money_follows_the_active_language_and_template_filters_format():

@@ -193,6 +193,8 @@ SPECTACULAR_SETTINGS = {
         "CommissionStatementStatusEnum": "forgecrm.sales.models.commissions.StatementStatus",
         # sales: one name per choice set shared by several serializers
         "CurrencyEnum": [(code, code) for code in CURRENCIES],
+        "LanguageEnum": "forgecrm.sales.models.quotes.QuoteLanguage",  # a user's or a quote's language
+        "LanguageCodeEnum": ["ko", "en"],  # the same codes without labels (the quote serializers' inputs)
         "ForecastCategoryEnum": "forgecrm.sales.models.pipeline.ForecastCategory",
         "DisqualifyReasonEnum": "forgecrm.sales.models.leads.DisqualifyReason",
         "LeadStatusEnum": "forgecrm.sales.models.leads.LeadStatus",

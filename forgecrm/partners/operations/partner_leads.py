@@ -53,7 +53,9 @@ def convert_partner_lead(
     if close_date is None:
         raise ValidationError({"close_date": _("Give the expected close date of the deal.")})
     with transaction.atomic():
-        lead = Lead.objects.select_for_update(of=("self",)).select_related("partner", "product_line").get(pk=offer.lead_id)
+        lead = (
+            Lead.objects.select_for_update(of=("self",)).select_related("partner", "product_line").get(pk=offer.lead_id)
+        )
         if expected_version is not None and lead.version != expected_version:
             raise ConflictError(lead)
         if not lead.is_open:
